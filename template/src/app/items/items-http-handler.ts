@@ -1,0 +1,103 @@
+import type { Request, Response, Router } from "express";
+import { AppError } from "../../platform/errors/index.ts";
+import { createRouteTable, requireJsonBody } from "../../platform/http/index.ts";
+import type { Item } from "./item.ts";
+import type { ItemsService } from "./items-service.ts";
+
+/** The JSON shape of an item on the REST surface. */
+export interface ItemJson {
+  id: string;
+  name: string;
+  description: string;
+  tags: readonly string[];
+  version: number;
+  createTime: string;
+  updateTime: string;
+}
+
+/** Renders an item as REST JSON. */
+export function itemToJson(item: Item): ItemJson {
+  return {
+    id: item.id,
+    name: item.name,
+    description: item.description,
+    tags: item.tags,
+    version: item.version,
+    createTime: item.createTime.toISOString(),
+    updateTime: item.updateTime.toISOString(),
+  };
+}
+
+/** The strong ETag of an item version. */
+const etagOf = (item: Item) => `"${item.version}"`;
+
+/**
+ * Reads the expected version from `If-Match` ("3" or W/"3"); undefined when
+ * absent, a validation error when malformed.
+ */
+function ifMatchVersion(req: Request): number | undefined {
+  const header = req.headers["if-match"];
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"(\d{1,15})"$/.exec(header.trim());
+  if (match === null) {
+    throw new AppError("VALIDATION_FAILED", "the request has invalid fields", {
+      violations: [{ field: "If-Match", description: 'must be an item ETag such as "3"' }],
+    });
+  }
+  return Number(match[1]);
+}
+
+/** Sends one item with its ETag. */
+function sendItem(res: Response, status: number, item: Item): void {
+  res.status(status).setHeader("ETag", etagOf(item)).json(itemToJson(item));
+}
+
+/**
+ * Mounts the items REST routes: thin adapters that turn HTTP into calls of
+ * the items service (see docs/api.md).
+ */
+export function mountItemsRoutes(router: Router, items: ItemsService): void {
+  const routes = createRouteTable(router);
+  routes
+    .route("post", "/v1/items", requireJsonBody, async (req, res) => {
+      const item = await items.create(req.body ?? {});
+      res.setHeader("Location", `/v1/items/${item.id}`);
+      sendItem(res, 201, item);
+    })
+    .route("get", "/v1/items", async (req, res) => {
+      const { pageSize, pageToken } = req.query;
+      const page = await items.list({
+        ...(pageSize === undefined ? {} : { pageSize: Number(pageSize) }),
+        ...(pageToken === undefined ? {} : { pageToken }),
+      });
+      res.json({ items: page.items.map(itemToJson), nextPageToken: page.nextPageToken });
+    })
+    .route("get", "/v1/items/:id", async (req, res) => {
+      const item = await items.get(String(req.params.id));
+      if (req.headers["if-none-match"] === etagOf(item)) {
+        res.setHeader("ETag", etagOf(item)).status(304).end();
+        return;
+      }
+      sendItem(res, 200, item);
+    })
+    .route("patch", "/v1/items/:id", requireJsonBody, async (req, res) => {
+      const body: unknown = req.body ?? {};
+      const fromHeader = ifMatchVersion(req);
+      const input =
+        fromHeader === undefined || typeof body !== "object" || body === null || Array.isArray(body)
+          ? body
+          : { version: fromHeader, ...body };
+      if (typeof input === "object" && input !== null && !("version" in input)) {
+        throw new AppError(
+          "PRECONDITION_REQUIRED",
+          'send the version you read, in If-Match ("3") or as "version" in the body',
+        );
+      }
+      sendItem(res, 200, await items.update(String(req.params.id), input));
+    })
+    .route("delete", "/v1/items/:id", async (req, res) => {
+      await items.delete(String(req.params.id), ifMatchVersion(req));
+      res.status(204).end();
+    })
+    .seal();
+}

@@ -1,0 +1,3 @@
+export type { Config, ConfigIssue, ConfigKey, LoadConfigOptions } from "./load.ts";
+export { ConfigError, describeConfig, loadConfig } from "./load.ts";
+export { configSchema, secretKeys } from "./schema.ts";

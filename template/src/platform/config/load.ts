@@ -1,0 +1,192 @@
+import { cleanEnv, EnvMissingError } from "envalid";
+import { configSchema, secretKeys } from "./schema.ts";
+
+/** A key of the configuration schema (its environment variable name). */
+export type ConfigKey = keyof typeof configSchema;
+
+/** The validated, frozen configuration the composition root is built from. */
+export interface Config {
+  readonly service: {
+    readonly name: string;
+    readonly version: string;
+    readonly environment: "development" | "test" | "production";
+    readonly deploymentEnvironment: string;
+  };
+  readonly log: { readonly level: string };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimitBytes: number;
+    readonly corsOrigins: readonly string[];
+  };
+  readonly rpc: {
+    readonly host: string;
+    readonly port: number;
+    readonly readMaxBytes: number;
+    readonly writeMaxBytes: number;
+    readonly maxTimeoutMs: number;
+  };
+  readonly ops: {
+    readonly host: string;
+    readonly port: number;
+    readonly profiling: { readonly enabled: boolean; readonly token: string };
+  };
+  readonly server: {
+    readonly keepAliveTimeoutMs: number;
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly connectionsCheckIntervalMs: number;
+    readonly maxHeaderBytes: number;
+    readonly trustedProxies: readonly string[];
+  };
+  readonly rateLimit: {
+    readonly enabled: boolean;
+    readonly perSecond: number;
+    readonly burst: number;
+  };
+  readonly shutdown: { readonly drainDelayMs: number; readonly timeoutMs: number };
+}
+
+/** One invalid or missing key. */
+export interface ConfigIssue {
+  readonly key: string;
+  readonly message: string;
+}
+
+/** Thrown by {@link loadConfig} with every invalid key at once. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    super(
+      `invalid configuration: ${issues.map((issue) => `${issue.key} ${issue.message}`).join("; ")}`,
+    );
+    this.issues = issues;
+  }
+}
+
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** The service version (from package.json), reported in logs and telemetry. */
+  readonly version: string;
+}
+
+/**
+ * Validates the environment against the schema once and returns the frozen
+ * configuration. Every bad key is reported in one {@link ConfigError}.
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  options: LoadConfigOptions,
+): Config {
+  const issues: ConfigIssue[] = [];
+  const clean = cleanEnv(env, configSchema, {
+    reporter: ({ errors }) => {
+      for (const [key, error] of Object.entries(errors)) {
+        const message =
+          error instanceof EnvMissingError ? "is required" : (error?.message ?? "is invalid");
+        issues.push({ key, message });
+      }
+    },
+  });
+  if (issues.length === 0) issues.push(...crossFieldIssues(clean));
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  return deepFreeze({
+    service: {
+      name: clean.OTEL_SERVICE_NAME,
+      version: options.version,
+      environment: clean.NODE_ENV as Config["service"]["environment"],
+      deploymentEnvironment: clean.DEPLOYMENT_ENVIRONMENT,
+    },
+    log: { level: clean.LOG_LEVEL },
+    http: {
+      host: clean.HTTP_HOST,
+      port: clean.HTTP_PORT,
+      bodyLimitBytes: clean.HTTP_BODY_LIMIT_BYTES,
+      corsOrigins: clean.HTTP_CORS_ORIGINS,
+    },
+    rpc: {
+      host: clean.RPC_HOST,
+      port: clean.RPC_PORT,
+      readMaxBytes: clean.RPC_READ_MAX_BYTES,
+      writeMaxBytes: clean.RPC_WRITE_MAX_BYTES,
+      maxTimeoutMs: clean.RPC_MAX_TIMEOUT_MS,
+    },
+    ops: {
+      host: clean.OPS_HOST,
+      port: clean.OPS_PORT,
+      profiling: { enabled: clean.PROFILING_ENABLED, token: clean.PROFILING_TOKEN },
+    },
+    server: {
+      keepAliveTimeoutMs: clean.SERVER_KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeoutMs: clean.SERVER_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: clean.SERVER_REQUEST_TIMEOUT_MS,
+      connectionsCheckIntervalMs: clean.SERVER_CONNECTIONS_CHECK_INTERVAL_MS,
+      maxHeaderBytes: clean.SERVER_MAX_HEADER_BYTES,
+      trustedProxies: clean.TRUSTED_PROXIES,
+    },
+    rateLimit: {
+      enabled: clean.RATE_LIMIT_ENABLED,
+      perSecond: clean.RATE_LIMIT_PER_SECOND,
+      burst: clean.RATE_LIMIT_BURST,
+    },
+    shutdown: {
+      drainDelayMs: clean.SHUTDOWN_DRAIN_DELAY_MS,
+      timeoutMs: clean.SHUTDOWN_TIMEOUT_MS,
+    },
+  });
+}
+
+/** Rules that involve more than one key. */
+function crossFieldIssues(clean: {
+  SERVER_HEADERS_TIMEOUT_MS: number;
+  SERVER_REQUEST_TIMEOUT_MS: number;
+  HTTP_PORT: number;
+  RPC_PORT: number;
+  OPS_PORT: number;
+}): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (clean.SERVER_HEADERS_TIMEOUT_MS > clean.SERVER_REQUEST_TIMEOUT_MS) {
+    issues.push({
+      key: "SERVER_HEADERS_TIMEOUT_MS",
+      message: `must be <= SERVER_REQUEST_TIMEOUT_MS (${clean.SERVER_REQUEST_TIMEOUT_MS})`,
+    });
+  }
+  const ports = { HTTP_PORT: clean.HTTP_PORT, RPC_PORT: clean.RPC_PORT, OPS_PORT: clean.OPS_PORT };
+  const seen = new Map<number, string>();
+  for (const [key, value] of Object.entries(ports)) {
+    const other = seen.get(value);
+    if (value !== 0 && other !== undefined) {
+      issues.push({ key, message: `must differ from ${other} (both ${value})` });
+    }
+    seen.set(value, key);
+  }
+  return issues;
+}
+
+/**
+ * The configuration as the boot log shows it: every schema key with its
+ * effective value, secrets replaced by "[REDACTED]" when set.
+ */
+export function describeConfig(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(configSchema) as ConfigKey[]) {
+    const raw = env[key];
+    const fallback = configSchema[key].default;
+    const value = raw ?? (Array.isArray(fallback) ? fallback.join(",") : String(fallback ?? ""));
+    out[key] = secretKeys.has(key) && value !== "" ? "[REDACTED]" : value;
+  }
+  return out;
+}
+
+/** Freezes an object graph so configuration cannot change after boot. */
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === "object" && !Object.isFrozen(child)) deepFreeze(child);
+  }
+  return Object.freeze(value);
+}

@@ -1,0 +1,117 @@
+import { bool, port, str } from "envalid";
+import { int, list } from "./validators.ts";
+
+/**
+ * The one configuration schema: every key the service reads, with its doc
+ * line, its default (or none when required) and its environment name.
+ * `.env.example` is generated from it (`npm run config:env-example`).
+ */
+export const configSchema = {
+  NODE_ENV: str({
+    choices: ["development", "test", "production"],
+    default: "production",
+    desc: "Runtime mode. Anything but production enables development conveniences (profiling without a token).",
+  }),
+  OTEL_SERVICE_NAME: str({
+    default: "lumi-template",
+    desc: "Service name in logs, metrics and traces (OpenTelemetry standard name).",
+  }),
+  DEPLOYMENT_ENVIRONMENT: str({
+    default: "local",
+    desc: "Deployment environment name (dev, staging, prod...) reported in logs and telemetry.",
+  }),
+  LOG_LEVEL: str({
+    choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
+    default: "info",
+    desc: "Lowest log level written.",
+  }),
+  HTTP_HOST: str({ default: "0.0.0.0", desc: "Interface the public HTTP listener binds." }),
+  HTTP_PORT: port({ default: 8080, desc: "Port of the public HTTP (REST) listener; 0 picks one." }),
+  RPC_HOST: str({ default: "0.0.0.0", desc: "Interface the Connect RPC listener binds." }),
+  RPC_PORT: port({
+    default: 8081,
+    desc: "Port of the Connect/gRPC/gRPC-Web listener; 0 picks one.",
+  }),
+  OPS_HOST: str({
+    default: "0.0.0.0",
+    desc: "Interface the ops listener binds (health, metrics, profiling). Never expose it publicly.",
+  }),
+  OPS_PORT: port({ default: 9090, desc: "Port of the ops listener; 0 picks one." }),
+  SERVER_KEEP_ALIVE_TIMEOUT_MS: int({ min: 1000 })({
+    default: 65_000,
+    desc: "Idle keep-alive timeout of HTTP/1.1 connections; keep it above the load balancer's idle timeout (60 s on AWS ALB).",
+  }),
+  SERVER_HEADERS_TIMEOUT_MS: int({ min: 1000 })({
+    default: 10_000,
+    desc: "Time a client has to send complete request headers; slower clients are cut off (slowloris).",
+  }),
+  SERVER_REQUEST_TIMEOUT_MS: int({ min: 1000 })({
+    default: 30_000,
+    desc: "Time a client has to send a complete request (headers and body). Must be >= SERVER_HEADERS_TIMEOUT_MS.",
+  }),
+  SERVER_CONNECTIONS_CHECK_INTERVAL_MS: int({ min: 100, max: 60_000 })({
+    default: 1_000,
+    desc: "How often the header and request timeouts are checked.",
+  }),
+  SERVER_MAX_HEADER_BYTES: int({ min: 1024, max: 1_048_576 })({
+    default: 16_384,
+    desc: "Largest request header block accepted; larger ones get 431.",
+  }),
+  TRUSTED_PROXIES: list({
+    default: [],
+    desc: "Comma-separated proxies (IPs, CIDRs, or loopback/linklocal/uniquelocal) whose X-Forwarded-For is believed. Empty trusts none.",
+    example: "loopback,10.0.0.0/8",
+  }),
+  HTTP_BODY_LIMIT_BYTES: int({ min: 1, max: 104_857_600 })({
+    default: 1_048_576,
+    desc: "Largest JSON request body accepted; larger ones get 413.",
+  }),
+  HTTP_CORS_ORIGINS: list({
+    default: [],
+    desc: "Comma-separated origins allowed by CORS on the HTTP listener. Empty disables CORS.",
+    example: "https://app.example.com",
+  }),
+  RPC_READ_MAX_BYTES: int({ min: 1, max: 104_857_600 })({
+    default: 4_194_304,
+    desc: "Largest RPC request message accepted; larger ones fail with resource_exhausted.",
+  }),
+  RPC_WRITE_MAX_BYTES: int({ min: 1, max: 104_857_600 })({
+    default: 4_194_304,
+    desc: "Largest RPC response message sent.",
+  }),
+  RPC_MAX_TIMEOUT_MS: int({ min: 0 })({
+    default: 30_000,
+    desc: "Upper bound on the deadline a client may ask for; 0 leaves it unbounded.",
+  }),
+  RATE_LIMIT_ENABLED: bool({
+    default: true,
+    desc: "Whether requests are rate limited per client (token bucket).",
+  }),
+  RATE_LIMIT_PER_SECOND: int({ min: 1 })({
+    default: 100,
+    desc: "Tokens each client regains per second.",
+  }),
+  RATE_LIMIT_BURST: int({ min: 1 })({
+    default: 200,
+    desc: "Bucket size: the most requests a client can make at once.",
+  }),
+  SHUTDOWN_DRAIN_DELAY_MS: int({ min: 0, max: 300_000 })({
+    default: 0,
+    desc: "After SIGTERM, how long to keep serving (readiness already 503) while load balancers drop the instance; ~5000 on Kubernetes.",
+  }),
+  SHUTDOWN_TIMEOUT_MS: int({ min: 100, max: 300_000 })({
+    default: 10_000,
+    desc: "After the drain delay, how long in-flight requests get before their connections are force-closed.",
+  }),
+  PROFILING_ENABLED: bool({
+    default: false,
+    desc: "Enables the /debug/pprof routes on the ops listener.",
+  }),
+  PROFILING_TOKEN: str({
+    default: "",
+    desc: "Bearer token required by the profiling routes outside development. Secret.",
+  }),
+};
+
+/** Keys whose values are secrets: redacted in logs, never printed. */
+export const secretKeys: ReadonlySet<keyof typeof configSchema> = new Set(["PROFILING_TOKEN"]);

@@ -1,0 +1,56 @@
+import express, { type Express, type Router } from "express";
+import type { Logger } from "pino";
+import type { RateLimiter } from "../ratelimit/index.ts";
+import { compileTrust } from "./client-ip.ts";
+import { errorMiddleware, notFoundMiddleware } from "./error-middleware.ts";
+import {
+  accessLogMiddleware,
+  corsMiddleware,
+  rateLimitMiddleware,
+  requestIdMiddleware,
+  securityHeadersMiddleware,
+} from "./middleware.ts";
+
+/** Options of {@link createHttpApp}. */
+export interface HttpAppOptions {
+  readonly logger: Logger;
+  readonly trustedProxies: readonly string[];
+  readonly corsOrigins: readonly string[];
+  readonly bodyLimitBytes: number;
+  readonly rateLimiter: RateLimiter;
+  /** Mounts the team's routes. */
+  readonly routes: (router: Router) => void;
+}
+
+/**
+ * Builds the public express app with the standard middleware, in this order:
+ * request id → client address (trusted proxies) → access log → security
+ * headers → CORS → rate limit → JSON body (size-limited) → routes → 404 →
+ * recovery (problem+json). See docs/http.md.
+ */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.set("trust proxy", compileTrust(options.trustedProxies));
+
+  app.use(requestIdMiddleware(options.logger));
+  app.use(accessLogMiddleware());
+  app.use(securityHeadersMiddleware());
+  app.use(corsMiddleware(options.corsOrigins));
+  app.use(rateLimitMiddleware(options.rateLimiter));
+  app.use(
+    express.json({
+      limit: options.bodyLimitBytes,
+      type: ["application/json", "application/*+json"],
+    }),
+  );
+
+  const router = express.Router();
+  options.routes(router);
+  app.use(router);
+
+  app.use(notFoundMiddleware());
+  app.use(errorMiddleware());
+  return app;
+}

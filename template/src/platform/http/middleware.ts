@@ -1,0 +1,134 @@
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { Logger } from "pino";
+import { AppError } from "../errors/index.ts";
+import type { RateLimiter } from "../ratelimit/index.ts";
+import { clientKey } from "./client-ip.ts";
+import { requestIdFrom, requestIdHeader } from "./request-id.ts";
+import "./context.ts";
+
+/**
+ * Accepts a valid incoming `X-Request-ID` or makes one, echoes it, and gives
+ * the request a child logger that carries it.
+ */
+export function requestIdMiddleware(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const requestId = requestIdFrom(req.headers[requestIdHeader]);
+    res.locals.requestId = requestId;
+    res.locals.log = logger.child({ request_id: requestId });
+    res.setHeader("X-Request-ID", requestId);
+    next();
+  };
+}
+
+/** The route template of a request, or "unmatched" (never the raw path). */
+export function routeOf(req: Request): string {
+  const path = req.route?.path;
+  return typeof path === "string" ? `${req.baseUrl}${path}` : "unmatched";
+}
+
+/**
+ * Writes one JSON line per request when its response ends: method, route
+ * template, status, duration, bytes, client address and request id.
+ */
+export function accessLogMiddleware(): RequestHandler {
+  return (req, res, next) => {
+    const start = performance.now();
+    res.once("close", () => {
+      const status = res.headersSent ? res.statusCode : 499;
+      const line = {
+        method: req.method,
+        route: routeOf(req),
+        status,
+        duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
+        bytes: Number(res.getHeader("content-length") ?? 0),
+        client_ip: req.ip,
+        ...(res.writableFinished ? {} : { aborted: true }),
+      };
+      const log = res.locals.log;
+      if (status >= 500) log.error(line, "request");
+      else log.info(line, "request");
+    });
+    next();
+  };
+}
+
+const securityHeaders: ReadonlyArray<readonly [string, string]> = [
+  ["Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"],
+  ["Cross-Origin-Opener-Policy", "same-origin"],
+  ["Cross-Origin-Resource-Policy", "same-origin"],
+  ["Referrer-Policy", "no-referrer"],
+  ["Strict-Transport-Security", "max-age=31536000; includeSubDomains"],
+  ["X-Content-Type-Options", "nosniff"],
+  ["X-Frame-Options", "DENY"],
+];
+
+/** Sets the security headers a JSON API needs (a fixed list, no per-request work). */
+export function securityHeadersMiddleware(): RequestHandler {
+  return (_req, res, next) => {
+    for (const [name, value] of securityHeaders) res.setHeader(name, value);
+    next();
+  };
+}
+
+/**
+ * CORS from an allow-list of origins; with an empty list it adds nothing, so
+ * browsers refuse cross-origin calls.
+ */
+export function corsMiddleware(allowedOrigins: readonly string[]): RequestHandler {
+  const allowed = new Set(allowedOrigins);
+  return (req, res, next) => {
+    const origin = req.headers.origin;
+    if (allowed.size === 0 || origin === undefined || !allowed.has(origin)) {
+      next();
+      return;
+    }
+    res.setHeader("Access-Control-Allow-Origin", origin);
+    res.setHeader("Vary", "Origin");
+    res.setHeader("Access-Control-Expose-Headers", "X-Request-ID, ETag, RateLimit, Retry-After");
+    if (req.method === "OPTIONS" && req.headers["access-control-request-method"] !== undefined) {
+      res.setHeader("Access-Control-Allow-Methods", "GET, POST, PATCH, PUT, DELETE");
+      res.setHeader(
+        "Access-Control-Allow-Headers",
+        "Authorization, Content-Type, If-Match, X-Request-ID",
+      );
+      res.setHeader("Access-Control-Max-Age", "600");
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}
+
+/**
+ * Takes a token per request from the client's bucket (keyed by its real
+ * address); sets `RateLimit-Policy`/`RateLimit`, and answers 429 with
+ * `Retry-After` when the bucket is empty.
+ */
+export function rateLimitMiddleware(limiter: RateLimiter): RequestHandler {
+  return async (req, res, next) => {
+    if (!limiter.enabled) {
+      next();
+      return;
+    }
+    const decision = await limiter.take(clientKey(req.ip ?? ""));
+    res.setHeader("RateLimit-Policy", limiter.policyHeader);
+    res.setHeader("RateLimit", limiter.header(decision));
+    if (!decision.allowed) {
+      throw new AppError("RATE_LIMITED", "rate limit exceeded; retry later", {
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
+    }
+    next();
+  };
+}
+
+/** Refuses a request with a body that is not JSON (415). */
+export function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
+  const hasBody =
+    req.headers["transfer-encoding"] !== undefined ||
+    Number(req.headers["content-length"] ?? 0) > 0;
+  if (hasBody && !req.is(["application/json", "application/*+json"])) {
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "the request body must be application/json");
+  }
+  next();
+}

@@ -1,0 +1,43 @@
+import type { RequestHandler, Router } from "express";
+import { AppError } from "../errors/index.ts";
+
+/** HTTP methods a route table registers. */
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+
+/** Registers routes and answers 405 (with `Allow`) for other methods on known paths. */
+export interface RouteTable {
+  route(method: HttpMethod, path: string, ...handlers: RequestHandler[]): RouteTable;
+  /** Adds the 405 handlers; call once after the last route. */
+  seal(): void;
+}
+
+/** Creates a route table over an express router. */
+export function createRouteTable(router: Router): RouteTable {
+  const methods = new Map<string, Set<string>>();
+  return {
+    route(method, path, ...handlers) {
+      router[method](path, ...handlers);
+      const known = methods.get(path) ?? new Set<string>();
+      known.add(method.toUpperCase());
+      if (method === "get") known.add("HEAD");
+      methods.set(path, known);
+      return this;
+    },
+    seal() {
+      for (const [path, known] of methods) {
+        const allow = [...known].join(", ");
+        router.all(path, (req, res) => {
+          if (req.method === "OPTIONS") {
+            res.setHeader("Allow", allow).status(204).end();
+            return;
+          }
+          res.setHeader("Allow", allow);
+          throw new AppError(
+            "METHOD_NOT_ALLOWED",
+            `${req.method} is not allowed here; use ${allow}`,
+          );
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export type { Logger } from "pino";
+export type { LoggerOptions } from "./logger.ts";
+export { createLogger, redactPaths } from "./logger.ts";

@@ -1,0 +1,45 @@
+import { type DestinationStream, type Logger, pino } from "pino";
+
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  readonly level: string;
+  readonly service: string;
+  readonly version: string;
+  readonly environment: string;
+  /**
+   * Where lines go. Defaults to a synchronous stdout destination: under
+   * saturation an asynchronous one buffers without bound.
+   */
+  readonly destination?: DestinationStream;
+}
+
+/** Paths redacted from every log line, whatever logged them. */
+export const redactPaths: readonly string[] = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  "req.headers['proxy-authorization']",
+  "res.headers['set-cookie']",
+  "headers.authorization",
+  "headers.cookie",
+  "*.password",
+  "*.token",
+  "*.secret",
+];
+
+/**
+ * Creates the service's root logger: JSON lines with time, level, msg,
+ * service, version and env. The composition root passes it down; code logs
+ * through it or a child of it, never through a global.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { service: options.service, version: options.version, env: options.environment },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: [...redactPaths], censor: "[REDACTED]" },
+    },
+    options.destination ?? pino.destination({ fd: 1, sync: true }),
+  );
+}

@@ -1,0 +1,2 @@
+export type { Metrics } from "./registry.ts";
+export { createMetrics } from "./registry.ts";

@@ -1,0 +1,11 @@
+export { clientIpKey, loggerKey, requestIdKey } from "./context.ts";
+export { errorDomain, toConnectError } from "./errors.ts";
+export { createHealthService } from "./health.ts";
+export {
+  loggingInterceptor,
+  rateLimitInterceptor,
+  recoveryInterceptor,
+  requestIdInterceptor,
+} from "./interceptors.ts";
+export type { RpcHandlerOptions } from "./server.ts";
+export { createRpcHandler } from "./server.ts";

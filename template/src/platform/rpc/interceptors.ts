@@ -1,0 +1,119 @@
+import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import { AppError } from "../errors/index.ts";
+import { clientKey, requestIdFrom } from "../http/index.ts";
+import type { RateLimiter } from "../ratelimit/index.ts";
+import { clientIpKey, loggerKey, requestIdKey } from "./context.ts";
+import { toConnectError } from "./errors.ts";
+
+/**
+ * Accepts a valid incoming `x-request-id` or makes one, echoes it in the
+ * response headers, and gives the call a child logger that carries it.
+ */
+export function requestIdInterceptor(logger: Logger): Interceptor {
+  return (next) => async (req) => {
+    const requestId = requestIdFrom(req.header.get("x-request-id"));
+    req.contextValues.set(requestIdKey, requestId);
+    req.contextValues.set(loggerKey, logger.child({ request_id: requestId }));
+    try {
+      const res = await next(req);
+      res.header.set("x-request-id", requestId);
+      return res;
+    } catch (error) {
+      throw toConnectError(error, requestId);
+    }
+  };
+}
+
+/**
+ * Writes one JSON line per call when it ends: procedure, protocol, Connect
+ * code, duration and client address.
+ */
+export function loggingInterceptor(): Interceptor {
+  return (next) => async (req) => {
+    const start = performance.now();
+    const log = req.contextValues.get(loggerKey);
+    const write = (error: unknown) => {
+      const code = error === undefined ? "ok" : Code[ConnectError.from(error).code];
+      const line = {
+        procedure: `/${req.service.typeName}/${req.method.name}`,
+        code: code.replace(/[A-Z]/g, (c, i: number) => (i === 0 ? c : `_${c}`)).toLowerCase(),
+        duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
+        client_ip: req.contextValues.get(clientIpKey),
+        stream: req.stream,
+      };
+      const serverFault = error !== undefined && isServerFault(ConnectError.from(error).code);
+      if (serverFault) log?.error(line, "rpc");
+      else log?.info(line, "rpc");
+    };
+    try {
+      const res = await next(req);
+      if (!res.stream) {
+        write(undefined);
+        return res;
+      }
+      return { ...res, message: observeEnd(res, write) } as StreamResponse;
+    } catch (error) {
+      write(error);
+      throw error;
+    }
+  };
+}
+
+/** Whether a code means the server, not the client, is at fault. */
+function isServerFault(code: Code): boolean {
+  return (
+    code === Code.Internal ||
+    code === Code.Unknown ||
+    code === Code.DataLoss ||
+    code === Code.Unavailable
+  );
+}
+
+/** Wraps a response stream to learn when (and how) it ends. */
+async function* observeEnd(res: StreamResponse, done: (error: unknown) => void) {
+  try {
+    yield* res.message;
+    done(undefined);
+  } catch (error) {
+    done(error);
+    throw error;
+  }
+}
+
+/**
+ * The recovery interceptor: anything a handler throws becomes a ConnectError
+ * with a catalogue code; bugs are logged with their stack and answered with
+ * a generic `internal` error. The process stays up.
+ */
+export function recoveryInterceptor(): Interceptor {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (error) {
+      if (error instanceof ConnectError) throw error;
+      const appError = AppError.from(error);
+      if (!appError.operational || appError.spec.status >= 500) {
+        req.contextValues
+          .get(loggerKey)
+          ?.error({ err: appError.cause ?? appError, code: appError.code }, "rpc failed");
+      }
+      throw toConnectError(appError, req.contextValues.get(requestIdKey));
+    }
+  };
+}
+
+/** Takes a token from the caller's bucket; an empty bucket fails with resource_exhausted. */
+export function rateLimitInterceptor(limiter: RateLimiter): Interceptor {
+  return (next) => async (req) => {
+    if (limiter.enabled) {
+      const decision = await limiter.take(clientKey(req.contextValues.get(clientIpKey)));
+      if (!decision.allowed) {
+        throw new AppError("RATE_LIMITED", "rate limit exceeded; retry later", {
+          retryAfterSeconds: decision.retryAfterSeconds,
+        });
+      }
+    }
+    return next(req);
+  };
+}

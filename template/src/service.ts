@@ -1,0 +1,173 @@
+import type { ConnectRouter } from "@connectrpc/connect";
+import type { Router } from "express";
+import {
+  createItemsRpcService,
+  createItemsService,
+  createMemoryItemsRepository,
+  type ItemsRepository,
+  mountItemsRoutes,
+} from "./app/items/index.ts";
+import { Health } from "./gen/grpc/health/v1/health_pb.ts";
+import { ItemService } from "./gen/lumi/template/v1/items_pb.ts";
+import type { Config } from "./platform/config/index.ts";
+import {
+  createClientIpResolver,
+  createHttpApp,
+  createListener,
+  type Listener,
+  type NodeHandler,
+  writeClientError,
+} from "./platform/http/index.ts";
+import {
+  createReadiness,
+  createResourceStack,
+  createShutdown,
+  type Readiness,
+  type ShutdownReport,
+} from "./platform/lifecycle/index.ts";
+import { createLogger, type Logger } from "./platform/logging/index.ts";
+import { createMetrics, type Metrics } from "./platform/metrics/index.ts";
+import { createOpsHandler, createProfiler } from "./platform/ops/index.ts";
+import { createRateLimiter, type RateLimitStore } from "./platform/ratelimit/index.ts";
+import { createHealthService, createRpcHandler } from "./platform/rpc/index.ts";
+
+/** What tests (and later milestones) may replace when building the service. */
+export interface ServiceOverrides {
+  readonly logger?: Logger;
+  readonly itemsRepository?: ItemsRepository;
+  readonly rateLimitStore?: RateLimitStore;
+  /** Extra HTTP routes mounted after the template's (tests use it to add failing routes). */
+  readonly extraRoutes?: (router: Router) => void;
+  /** Extra RPC services mounted after the template's. */
+  readonly extraRpcRoutes?: (router: ConnectRouter) => void;
+}
+
+/** The bound ports, once started. */
+export interface BoundPorts {
+  readonly http: number;
+  readonly rpc: number;
+  readonly ops: number;
+}
+
+/** A built service: everything constructed, nothing listening until {@link Service.start}. */
+export interface Service {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly readiness: Readiness;
+  readonly metrics: Metrics;
+  /** Binds the three listeners and marks the service ready. */
+  start(): Promise<BoundPorts>;
+  /** The graceful shutdown; runs once however often it is called. */
+  shutdown(reason: string): Promise<ShutdownReport>;
+}
+
+/**
+ * The composition root: builds the whole service from its configuration
+ * without listening. `main.ts` starts it; tests build it with overrides and
+ * start it on port 0.
+ */
+export function createService(config: Config, overrides: ServiceOverrides = {}): Service {
+  const logger =
+    overrides.logger ??
+    createLogger({
+      level: config.log.level,
+      service: config.service.name,
+      version: config.service.version,
+      environment: config.service.deploymentEnvironment,
+    });
+  const resources = createResourceStack();
+  const readiness = createReadiness();
+  const metrics = createMetrics();
+
+  const rateLimiter = resources.add({
+    name: "rate-limiter",
+    ...createRateLimiter({
+      ...config.rateLimit,
+      logger,
+      ...(overrides.rateLimitStore === undefined ? {} : { store: overrides.rateLimitStore }),
+    }),
+  });
+  const repository = resources.add({
+    name: "items-repository",
+    ...(overrides.itemsRepository ?? createMemoryItemsRepository()),
+  });
+  const items = createItemsService({ repository });
+
+  const httpApp = createHttpApp({
+    logger,
+    trustedProxies: config.server.trustedProxies,
+    corsOrigins: config.http.corsOrigins,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    rateLimiter,
+    routes: (router) => {
+      mountItemsRoutes(router, items);
+      overrides.extraRoutes?.(router);
+    },
+  });
+  const rpcHandler = createRpcHandler({
+    logger,
+    rateLimiter,
+    clientIp: createClientIpResolver(config.server.trustedProxies),
+    readMaxBytes: config.rpc.readMaxBytes,
+    writeMaxBytes: config.rpc.writeMaxBytes,
+    maxTimeoutMs: config.rpc.maxTimeoutMs,
+    routes: (router) => {
+      router.service(ItemService, createItemsRpcService(items));
+      router.service(Health, createHealthService(readiness, [ItemService.typeName]));
+      overrides.extraRpcRoutes?.(router);
+    },
+  });
+  const profiler = resources.add({
+    name: "profiler",
+    ...createProfiler({
+      enabled: config.ops.profiling.enabled,
+      token: config.ops.profiling.token,
+      development: config.service.environment !== "production",
+      logger,
+    }),
+  });
+  const opsHandler = createOpsHandler({ readiness, metrics, profiler });
+
+  const listen = (name: string, handler: NodeHandler, h2c = false): Listener =>
+    createListener({
+      name,
+      handler,
+      h2c,
+      limits: config.server,
+      logger,
+      onClientError: writeClientError,
+    });
+  const http = listen("http", httpApp as unknown as NodeHandler);
+  const rpc = listen("rpc", rpcHandler, true);
+  const ops = listen("ops", opsHandler as NodeHandler);
+  let started = false;
+
+  const shutdown = createShutdown({
+    logger,
+    readiness,
+    drainDelayMs: config.shutdown.drainDelayMs,
+    timeoutMs: config.shutdown.timeoutMs,
+    listeners: () => (started ? [http, rpc] : []),
+    opsListener: () => (started ? ops : undefined),
+    resources,
+  });
+
+  return {
+    config,
+    logger,
+    readiness,
+    metrics,
+    async start() {
+      started = true;
+      const ports = {
+        ops: await ops.listen(config.ops.port, config.ops.host),
+        http: await http.listen(config.http.port, config.http.host),
+        rpc: await rpc.listen(config.rpc.port, config.rpc.host),
+      };
+      readiness.markStarted();
+      logger.info({ ports }, "service started");
+      return ports;
+    },
+    shutdown,
+  };
+}
