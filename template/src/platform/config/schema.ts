@@ -1,4 +1,4 @@
-import { bool, port, str } from "envalid";
+import { bool, str } from "envalid";
 import { int, list } from "./validators.ts";
 
 /**
@@ -26,9 +26,12 @@ export const configSchema = {
     desc: "Lowest log level written.",
   }),
   HTTP_HOST: str({ default: "0.0.0.0", desc: "Interface the public HTTP listener binds." }),
-  HTTP_PORT: port({ default: 8080, desc: "Port of the public HTTP (REST) listener; 0 picks one." }),
+  HTTP_PORT: int({ min: 0, max: 65_535 })({
+    default: 8080,
+    desc: "Port of the public HTTP (REST) listener; 0 picks one.",
+  }),
   RPC_HOST: str({ default: "0.0.0.0", desc: "Interface the Connect RPC listener binds." }),
-  RPC_PORT: port({
+  RPC_PORT: int({ min: 0, max: 65_535 })({
     default: 8081,
     desc: "Port of the Connect/gRPC/gRPC-Web listener; 0 picks one.",
   }),
@@ -36,7 +39,10 @@ export const configSchema = {
     default: "0.0.0.0",
     desc: "Interface the ops listener binds (health, metrics, profiling). Never expose it publicly.",
   }),
-  OPS_PORT: port({ default: 9090, desc: "Port of the ops listener; 0 picks one." }),
+  OPS_PORT: int({ min: 0, max: 65_535 })({
+    default: 9090,
+    desc: "Port of the ops listener; 0 picks one.",
+  }),
   SERVER_KEEP_ALIVE_TIMEOUT_MS: int({ min: 1000 })({
     default: 65_000,
     desc: "Idle keep-alive timeout of HTTP/1.1 connections; keep it above the load balancer's idle timeout (60 s on AWS ALB).",

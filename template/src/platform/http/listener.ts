@@ -49,7 +49,7 @@ export interface Listener {
   readonly port: number | undefined;
   /**
    * Starts draining while still serving: HTTP/1.1 responses carry
-   * `Connection: close`; HTTP/2 sessions get a shutdown notice (GOAWAY).
+   * `Connection: close`. HTTP/2 sessions are told at close() (GOAWAY).
    */
   beginDrain(): void;
   /**
@@ -60,7 +60,6 @@ export interface Listener {
 }
 
 const h2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
-const maxStreamId = 2 ** 31 - 1;
 
 /**
  * Creates a listener around node:http (and node:http2 for h2c) with every
@@ -112,7 +111,6 @@ export function createListener(options: ListenerOptions): Listener {
     h2.on("session", (session: http2.ServerHttp2Session) => {
       sessions.add(session);
       session.once("close", () => sessions.delete(session));
-      if (draining) shutdownNotice(session);
     });
     h2.on("request", options.handler);
     const h2server = h2;
@@ -163,9 +161,12 @@ export function createListener(options: ListenerOptions): Listener {
     });
   }
 
-  /** Closes a session gracefully one round trip after its shutdown notice. */
+  /**
+   * Closes a session gracefully: a ping round trip first lets streams the
+   * client already sent arrive, then GOAWAY names the last one processed and
+   * the session ends when its streams finish.
+   */
   function closeAfterPing(session: http2.ServerHttp2Session): void {
-    shutdownNotice(session);
     const close = () => {
       if (!session.closed && !session.destroyed) session.close();
     };
@@ -174,13 +175,6 @@ export function createListener(options: ListenerOptions): Listener {
     } catch {
       close();
     }
-  }
-
-  function shutdownNotice(session: http2.ServerHttp2Session): void {
-    if (session.closed || session.destroyed) return;
-    // Tell the client to stop opening streams here without refusing any it
-    // may already have sent (the "last stream id" is the maximum).
-    session.goaway(http2.constants.NGHTTP2_NO_ERROR, maxStreamId);
   }
 
   return {
@@ -205,7 +199,8 @@ export function createListener(options: ListenerOptions): Listener {
         if (!res.headersSent) res.setHeader("Connection", "close");
       }
       pendingResponses.clear();
-      for (const session of sessions) shutdownNotice(session);
+      // HTTP/2 sessions keep serving until close(): a GOAWAY racing with
+      // streams the client is opening makes Node clients fail them.
     },
     async close(timeoutMs) {
       this.beginDrain();

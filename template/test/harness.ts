@@ -1,0 +1,195 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { ConnectError, type Transport } from "@connectrpc/connect";
+import {
+  createConnectTransport,
+  createGrpcTransport,
+  createGrpcWebTransport,
+  Http2SessionManager,
+} from "@connectrpc/connect-node";
+import { loadConfig } from "../src/platform/config/index.ts";
+import { createLogger } from "../src/platform/logging/index.ts";
+import {
+  type BoundPorts,
+  createService,
+  type Service,
+  type ServiceOverrides,
+} from "../src/service.ts";
+
+/** One parsed JSON log line. */
+export type LogLine = Record<string, unknown> & { msg?: string; level?: string };
+
+/** Environment every test service starts with: ports picked by the OS, quiet limits. */
+export const testEnv: Readonly<Record<string, string>> = {
+  NODE_ENV: "test",
+  HTTP_HOST: "127.0.0.1",
+  RPC_HOST: "127.0.0.1",
+  OPS_HOST: "127.0.0.1",
+  HTTP_PORT: "0",
+  RPC_PORT: "0",
+  OPS_PORT: "0",
+  LOG_LEVEL: "info",
+};
+
+/** A service started in this process on port 0, with its log lines captured. */
+export interface TestService {
+  readonly service: Service;
+  readonly ports: BoundPorts;
+  readonly httpUrl: string;
+  readonly rpcUrl: string;
+  readonly opsUrl: string;
+  readonly logs: LogLine[];
+  stop(): Promise<void>;
+}
+
+/** Builds and starts the service in-process; `env` adds to {@link testEnv}. */
+export async function startService(
+  env: Record<string, string> = {},
+  overrides: ServiceOverrides = {},
+): Promise<TestService> {
+  const config = loadConfig({ ...testEnv, ...env }, { version: "0.0.0-test" });
+  const logs: LogLine[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n")) if (line !== "") logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const logger = createLogger({
+    level: config.log.level,
+    service: config.service.name,
+    version: config.service.version,
+    environment: config.service.deploymentEnvironment,
+    destination,
+  });
+  const service = createService(config, { logger, ...overrides });
+  const ports = await service.start();
+  return {
+    service,
+    ports,
+    httpUrl: `http://127.0.0.1:${ports.http}`,
+    rpcUrl: `http://127.0.0.1:${ports.rpc}`,
+    opsUrl: `http://127.0.0.1:${ports.ops}`,
+    logs,
+    stop: async () => {
+      await service.shutdown("test finished");
+    },
+  };
+}
+
+const mainPath = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+
+/** The service running as its own process (`node src/main.ts`), as in production. */
+export interface ChildService {
+  readonly child: ChildProcess;
+  readonly ports: BoundPorts;
+  readonly httpUrl: string;
+  readonly rpcUrl: string;
+  readonly opsUrl: string;
+  /** Every stdout line so far. */
+  readonly logs: LogLine[];
+  /** Resolves with the exit code and when it happened. */
+  readonly exited: Promise<{ code: number | null; at: number }>;
+}
+
+/** Starts `src/main.ts` in a child process and waits for "service started". */
+export async function spawnService(env: Record<string, string> = {}): Promise<ChildService> {
+  const child = spawn(process.execPath, [mainPath], {
+    env: { PATH: process.env.PATH ?? "", ...testEnv, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: LogLine[] = [];
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => {
+    stderr += String(chunk);
+  });
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    child.once("exit", (code) => resolve({ code, at: Date.now() })),
+  );
+  const ports = await new Promise<BoundPorts>((resolve, reject) => {
+    let buffer = "";
+    child.stdout?.on("data", (chunk) => {
+      buffer += String(chunk);
+      let newline = buffer.indexOf("\n");
+      while (newline !== -1) {
+        const line = JSON.parse(buffer.slice(0, newline)) as LogLine;
+        buffer = buffer.slice(newline + 1);
+        logs.push(line);
+        if (line.msg === "service started") resolve(line.ports as BoundPorts);
+        newline = buffer.indexOf("\n");
+      }
+    });
+    void exited.then(({ code }) => reject(new Error(`service exited with ${code}: ${stderr}`)));
+  });
+  return {
+    child,
+    ports,
+    httpUrl: `http://127.0.0.1:${ports.http}`,
+    rpcUrl: `http://127.0.0.1:${ports.rpc}`,
+    opsUrl: `http://127.0.0.1:${ports.ops}`,
+    logs,
+    exited,
+  };
+}
+
+/** The protocols, HTTP versions and wire formats the RPC listener serves, by name. */
+export const rpcTransportNames = [
+  "connect h1 json",
+  "connect h1 binary",
+  "connect h2 json",
+  "connect h2 binary",
+  "grpc h2 json",
+  "grpc h2 binary",
+  "grpc-web h1 json",
+  "grpc-web h1 binary",
+] as const;
+
+/** A name of {@link rpcTransportNames}. */
+export type RpcTransportName = (typeof rpcTransportNames)[number];
+
+/**
+ * Clients of the RPC listener: `get(name)` builds (once) the transport named,
+ * e.g. "grpc h2 binary"; `close()` ends the HTTP/2 sessions they opened.
+ */
+export function rpcTransports(baseUrl: string): {
+  get(name: RpcTransportName): Transport;
+  close(): void;
+} {
+  const sessions: Http2SessionManager[] = [];
+  const made = new Map<RpcTransportName, Transport>();
+  const create = (name: RpcTransportName): Transport => {
+    const [protocol, version, format] = name.split(" ");
+    const useBinaryFormat = format === "binary";
+    if (version === "h1") {
+      const options = { httpVersion: "1.1" as const, baseUrl, useBinaryFormat };
+      return protocol === "connect"
+        ? createConnectTransport(options)
+        : createGrpcWebTransport(options);
+    }
+    const sessionManager = new Http2SessionManager(baseUrl);
+    sessions.push(sessionManager);
+    const options = { httpVersion: "2" as const, baseUrl, sessionManager, useBinaryFormat };
+    return protocol === "connect" ? createConnectTransport(options) : createGrpcTransport(options);
+  };
+  return {
+    get(name) {
+      const transport = made.get(name) ?? create(name);
+      made.set(name, transport);
+      return transport;
+    },
+    close() {
+      for (const session of sessions) session.abort();
+    },
+  };
+}
+
+/** Awaits a call that must fail and returns its error as a ConnectError. */
+export async function rpcFailure(call: Promise<unknown>): Promise<ConnectError> {
+  try {
+    await call;
+  } catch (error) {
+    return ConnectError.from(error);
+  }
+  throw new Error("the call succeeded but was expected to fail");
+}
