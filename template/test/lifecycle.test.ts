@@ -36,9 +36,9 @@ describe("graceful shutdown", () => {
     svc.child.kill("SIGTERM");
     const notReadyAt = await waitForNotReady(svc.opsUrl, 1_000);
     expect(notReadyAt - signalled).toBeLessThanOrEqual(100);
-    const body = await (await fetch(`${svc.opsUrl}/readyz`)).json();
+    const body = (await (await fetch(`${svc.opsUrl}/readyz`)).json()) as { status: string };
     expect(body.status).toBe("draining");
-    // Still serving during the delay, but asking clients to reconnect elsewhere.
+    // Still serving during the delay.
     const res = await fetch(`${svc.httpUrl}/v1/items`);
     expect(res.status).toBe(200);
     expect((await svc.exited).code).toBe(0);

@@ -55,4 +55,6 @@ export const listItemsInput = z.strictObject({
 export type ListItemsInput = z.output<typeof listItemsInput>;
 
 /** An item id: a UUID. */
-export const itemIdInput = z.object({ id: z.uuid("must be a UUID") });
+export const itemIdInput = z.object({
+  id: z.uuid("must be a UUID").transform((id) => id.toLowerCase()),
+});

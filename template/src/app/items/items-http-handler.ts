@@ -38,7 +38,8 @@ const etagOf = (item: Item) => `"${item.version}"`;
 function ifMatchVersion(req: Request): number | undefined {
   const header = req.headers["if-match"];
   if (header === undefined) return undefined;
-  const match = /^(?:W\/)?"(\d{1,15})"$/.exec(header.trim());
+  // Versions start at 1: "0" would read as "no precondition" further down.
+  const match = /^(?:W\/)?"([1-9]\d{0,14})"$/.exec(header.trim());
   if (match === null) {
     throw new AppError("VALIDATION_FAILED", "the request has invalid fields", {
       violations: [{ field: "If-Match", description: 'must be an item ETag such as "3"' }],
@@ -83,15 +84,17 @@ export function mountItemsRoutes(router: Router, items: ItemsService): void {
     .route("patch", "/v1/items/:id", requireJsonBody, async (req, res) => {
       const body: unknown = req.body ?? {};
       const fromHeader = ifMatchVersion(req);
-      const input =
-        fromHeader === undefined || typeof body !== "object" || body === null || Array.isArray(body)
-          ? body
-          : { version: fromHeader, ...body };
-      if (typeof input === "object" && input !== null && !("version" in input)) {
-        throw new AppError(
-          "PRECONDITION_REQUIRED",
-          'send the version you read, in If-Match ("3") or as "version" in the body',
-        );
+      // Anything but an object is left for validation to refuse.
+      let input = body;
+      if (typeof body === "object" && body !== null && !Array.isArray(body)) {
+        const fields = fromHeader === undefined ? body : { version: fromHeader, ...body };
+        if (!("version" in fields)) {
+          throw new AppError(
+            "PRECONDITION_REQUIRED",
+            'send the version you read, in If-Match ("3") or as "version" in the body',
+          );
+        }
+        input = fields;
       }
       sendItem(res, 200, await items.update(String(req.params.id), input));
     })

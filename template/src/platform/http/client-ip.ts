@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { isIP } from "node:net";
 import proxyaddr from "proxy-addr";
 
 /** Resolves the real client address of a request. */
@@ -33,13 +34,16 @@ export function createClientIpResolver(trustedProxies: readonly string[]): Clien
  * its /64 (one subscriber usually holds a whole /64).
  */
 export function clientKey(ip: string): string {
-  const address = ip.startsWith("::ffff:") ? ip.slice(7) : ip;
-  if (!address.includes(":")) return address;
+  const lower = ip.toLowerCase();
+  const address = lower.startsWith("::ffff:") && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower;
+  // Anything that is not a valid IPv6 address (IPv4, or an unparsable
+  // forwarded hop kept as is) is its own key.
+  if (isIP(address) !== 6) return address;
   const [head = "", tail = ""] = address.split("::");
   const left = head === "" ? [] : head.split(":");
   const right = tail === "" ? [] : tail.split(":");
   const groups = address.includes("::")
-    ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right]
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right]
     : left;
   return `${groups
     .slice(0, 4)

@@ -26,6 +26,13 @@ export function httpErrorFrom(error: unknown): AppError {
   const type = (error as { type?: unknown } | null)?.type;
   const code = typeof type === "string" ? bodyParserCodes[type] : undefined;
   if (code !== undefined) return new AppError(code, bodyParserMessages[code], { cause: error });
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    // A client error raised by express itself (e.g. a malformed URI escape).
+    return new AppError(status === 404 ? "ROUTE_NOT_FOUND" : "MALFORMED_REQUEST", undefined, {
+      cause: error,
+    });
+  }
   return AppError.from(error);
 }
 

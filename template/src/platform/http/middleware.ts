@@ -52,7 +52,8 @@ export function accessLogMiddleware(): RequestHandler {
   };
 }
 
-const securityHeaders: ReadonlyArray<readonly [string, string]> = [
+/** The security headers every response of the public listener carries. */
+export const securityHeaders: ReadonlyArray<readonly [string, string]> = [
   ["Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"],
   ["Cross-Origin-Opener-Policy", "same-origin"],
   ["Cross-Origin-Resource-Policy", "same-origin"],

@@ -45,6 +45,14 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const policy: RatePolicy = { perSecond: options.perSecond, burst: options.burst };
   const store = options.store ?? createMemoryRateLimitStore(policy);
   const now = options.now ?? Date.now;
+  // When limiting is off or the store fails, the bucket is reported full so
+  // clients honouring the headers do not back off for nothing.
+  const allowAll: RateDecision = {
+    allowed: true,
+    remaining: policy.burst,
+    retryAfterSeconds: 0,
+    resetSeconds: 0,
+  };
   const windowSeconds = Math.max(1, Math.ceil(policy.burst / policy.perSecond));
   return {
     enabled: options.enabled,

@@ -33,7 +33,7 @@ export interface RpcHandlerOptions {
  * Messages over `readMaxBytes` fail with resource_exhausted.
  */
 export function createRpcHandler(options: RpcHandlerOptions): NodeHandler {
-  return connectNodeAdapter({
+  const handler = connectNodeAdapter({
     routes: options.routes,
     readMaxBytes: options.readMaxBytes,
     writeMaxBytes: options.writeMaxBytes,
@@ -47,4 +47,14 @@ export function createRpcHandler(options: RpcHandlerOptions): NodeHandler {
       ...(options.interceptors ?? []),
     ],
   }) as NodeHandler;
+  return (req, res) => {
+    // A request refused before it was fully read (a message over the limit)
+    // is never read again. Node keeps such an HTTP/2 stream, with the unread
+    // bytes, until they are consumed, so it would outlive the call for the
+    // life of the connection. Once the exchange is over, release it.
+    res.once("finish", () => {
+      if ("stream" in req && !req.readableEnded && req.stream.closed) req.stream.destroy();
+    });
+    handler(req, res);
+  };
 }

@@ -1,0 +1,211 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, describeConfig, loadConfig } from "./load.ts";
+import { configSchema } from "./schema.ts";
+
+const options = { version: "1.2.3" };
+
+/** Loads and returns the ConfigError it must throw. */
+function configErrorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env, options);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected loadConfig to throw a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("when the environment is empty then every key takes its default", () => {
+    expect(loadConfig({}, options)).toEqual({
+      service: {
+        name: "lumi-template",
+        version: "1.2.3",
+        environment: "production",
+        deploymentEnvironment: "local",
+      },
+      log: { level: "info" },
+      http: { host: "0.0.0.0", port: 8080, bodyLimitBytes: 1_048_576, corsOrigins: [] },
+      rpc: {
+        host: "0.0.0.0",
+        port: 8081,
+        readMaxBytes: 4_194_304,
+        writeMaxBytes: 4_194_304,
+        maxTimeoutMs: 30_000,
+      },
+      ops: { host: "0.0.0.0", port: 9090, profiling: { enabled: false, token: "" } },
+      server: {
+        keepAliveTimeoutMs: 65_000,
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+        connectionsCheckIntervalMs: 1_000,
+        maxHeaderBytes: 16_384,
+        trustedProxies: [],
+      },
+      rateLimit: { enabled: true, perSecond: 100, burst: 200 },
+      shutdown: { drainDelayMs: 0, timeoutMs: 10_000 },
+    });
+  });
+
+  it("when keys are set then their parsed values are used", () => {
+    const config = loadConfig(
+      {
+        NODE_ENV: "development",
+        LOG_LEVEL: "debug",
+        HTTP_PORT: "3000",
+        RATE_LIMIT_ENABLED: "false",
+        PROFILING_TOKEN: "t0ken",
+      },
+      options,
+    );
+    expect(config.service.environment).toBe("development");
+    expect(config.log.level).toBe("debug");
+    expect(config.http.port).toBe(3000);
+    expect(config.rateLimit.enabled).toBe(false);
+    expect(config.ops.profiling.token).toBe("t0ken");
+  });
+
+  it("when loaded then the whole object graph is frozen", () => {
+    const config = loadConfig({ TRUSTED_PROXIES: "loopback" }, options);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.service)).toBe(true);
+    expect(Object.isFrozen(config.http)).toBe(true);
+    expect(Object.isFrozen(config.http.corsOrigins)).toBe(true);
+    expect(Object.isFrozen(config.ops.profiling)).toBe(true);
+    expect(Object.isFrozen(config.server.trustedProxies)).toBe(true);
+    expect(Object.isFrozen(config.rateLimit)).toBe(true);
+    expect(Object.isFrozen(config.shutdown)).toBe(true);
+  });
+
+  it("when a frozen value is assigned then strict mode throws and the value is unchanged", () => {
+    const config = loadConfig({}, options);
+    expect(() => {
+      (config.http as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      (config.server.trustedProxies as string[]).push("10.0.0.0/8");
+    }).toThrow(TypeError);
+    expect(config.http.port).toBe(8080);
+    expect(config.server.trustedProxies).toEqual([]);
+  });
+
+  it("when several keys are invalid then one ConfigError reports them all", () => {
+    const error = configErrorOf({
+      HTTP_PORT: "abc",
+      LOG_LEVEL: "loud",
+      RATE_LIMIT_BURST: "0",
+      SHUTDOWN_TIMEOUT_MS: "x",
+    });
+    expect(error.name).toBe("ConfigError");
+    expect(error).toBeInstanceOf(Error);
+    expect([...error.issues].sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { key: "HTTP_PORT", message: 'must be a whole number, got "abc"' },
+      {
+        key: "LOG_LEVEL",
+        message: 'Value "loud" not in choices [fatal,error,warn,info,debug,trace,silent]',
+      },
+      { key: "RATE_LIMIT_BURST", message: "must be between 1 and 9007199254740991, got 0" },
+      { key: "SHUTDOWN_TIMEOUT_MS", message: 'must be a whole number, got "x"' },
+    ]);
+    for (const key of ["HTTP_PORT", "LOG_LEVEL", "RATE_LIMIT_BURST", "SHUTDOWN_TIMEOUT_MS"]) {
+      expect(error.message).toContain(key);
+    }
+    expect(error.message.startsWith("invalid configuration: ")).toBe(true);
+  });
+
+  it("when a number is out of range or not whole then the key is reported", () => {
+    expect(configErrorOf({ HTTP_PORT: "65536" }).issues).toEqual([
+      { key: "HTTP_PORT", message: "must be between 0 and 65535, got 65536" },
+    ]);
+    expect(configErrorOf({ OPS_PORT: "1.5" }).issues).toEqual([
+      { key: "OPS_PORT", message: 'must be a whole number, got "1.5"' },
+    ]);
+    expect(configErrorOf({ RPC_PORT: " " }).issues).toEqual([
+      { key: "RPC_PORT", message: 'must be a whole number, got " "' },
+    ]);
+  });
+
+  it("when the headers timeout exceeds the request timeout then an issue names it", () => {
+    const error = configErrorOf({
+      SERVER_HEADERS_TIMEOUT_MS: "40000",
+      SERVER_REQUEST_TIMEOUT_MS: "30000",
+    });
+    expect(error.issues).toEqual([
+      {
+        key: "SERVER_HEADERS_TIMEOUT_MS",
+        message: "must be <= SERVER_REQUEST_TIMEOUT_MS (30000)",
+      },
+    ]);
+  });
+
+  it("when the headers timeout equals the request timeout then the config loads", () => {
+    const config = loadConfig(
+      { SERVER_HEADERS_TIMEOUT_MS: "30000", SERVER_REQUEST_TIMEOUT_MS: "30000" },
+      options,
+    );
+    expect(config.server.headersTimeoutMs).toBe(30_000);
+    expect(config.server.requestTimeoutMs).toBe(30_000);
+  });
+
+  it("when two listeners share a non-zero port then an issue names the later key", () => {
+    expect(configErrorOf({ HTTP_PORT: "9090" }).issues).toEqual([
+      { key: "OPS_PORT", message: "must differ from HTTP_PORT (both 9090)" },
+    ]);
+    expect(configErrorOf({ RPC_PORT: "8080" }).issues).toEqual([
+      { key: "RPC_PORT", message: "must differ from HTTP_PORT (both 8080)" },
+    ]);
+  });
+
+  it("when every port is 0 then the config loads", () => {
+    const config = loadConfig({ HTTP_PORT: "0", RPC_PORT: "0", OPS_PORT: "0" }, options);
+    expect([config.http.port, config.rpc.port, config.ops.port]).toEqual([0, 0, 0]);
+  });
+
+  it("when a list has blanks and padding then items are trimmed and blanks dropped", () => {
+    const config = loadConfig(
+      {
+        TRUSTED_PROXIES: "loopback, 10.0.0.0/8 ,,",
+        HTTP_CORS_ORIGINS: " https://a.example.com,,https://b.example.com ",
+      },
+      options,
+    );
+    expect(config.server.trustedProxies).toEqual(["loopback", "10.0.0.0/8"]);
+    expect(config.http.corsOrigins).toEqual(["https://a.example.com", "https://b.example.com"]);
+  });
+
+  it("when a list is only separators then it is empty", () => {
+    expect(loadConfig({ TRUSTED_PROXIES: " , ," }, options).server.trustedProxies).toEqual([]);
+  });
+});
+
+describe("describeConfig", () => {
+  it("when called then every schema key is listed, in schema order", () => {
+    expect(Object.keys(describeConfig({}))).toEqual(Object.keys(configSchema));
+  });
+
+  it("when keys are unset then their defaults are shown as strings", () => {
+    const described = describeConfig({});
+    expect(described.HTTP_PORT).toBe("8080");
+    expect(described.NODE_ENV).toBe("production");
+    expect(described.RATE_LIMIT_ENABLED).toBe("true");
+    expect(described.PROFILING_ENABLED).toBe("false");
+    expect(described.TRUSTED_PROXIES).toBe("");
+    expect(described.SHUTDOWN_DRAIN_DELAY_MS).toBe("0");
+  });
+
+  it("when keys are set then their raw values are shown", () => {
+    const described = describeConfig({ LOG_LEVEL: "debug", TRUSTED_PROXIES: "loopback" });
+    expect(described.LOG_LEVEL).toBe("debug");
+    expect(described.TRUSTED_PROXIES).toBe("loopback");
+  });
+
+  it("when the profiling token is set then it is redacted", () => {
+    expect(describeConfig({ PROFILING_TOKEN: "s3cret" }).PROFILING_TOKEN).toBe("[REDACTED]");
+    expect(JSON.stringify(describeConfig({ PROFILING_TOKEN: "s3cret" }))).not.toContain("s3cret");
+  });
+
+  it("when the profiling token is unset or empty then it shows as empty", () => {
+    expect(describeConfig({}).PROFILING_TOKEN).toBe("");
+    expect(describeConfig({ PROFILING_TOKEN: "" }).PROFILING_TOKEN).toBe("");
+  });
+});
