@@ -9,19 +9,22 @@ const read = (path: string) => readFileSync(new URL(path, import.meta.url), "utf
 describe("docs stay true to the code", () => {
   const errorsDoc = read("../../docs/errors.md");
   const rows = new Map(
-    [...errorsDoc.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \| ([a-z_]+) \|/gm)].map((m) => [
+    [...errorsDoc.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|\s*([a-z_]+)\s*\|/gm)].map((m) => [
       m[1],
       { status: Number(m[2]), connect: m[3] },
     ]),
   );
 
-  it.each(errorCodes)("when the catalogue has %s then docs/errors.md documents it with its status", (code) => {
-    const row = rows.get(code);
-    expect(row, `docs/errors.md has no row for ${code}`).toBeDefined();
-    expect(row?.status).toBe(errorCatalogue[code].status);
-    const connect = Code[errorCatalogue[code].connect].replace(/(?<!^)[A-Z]/g, (c) => `_${c}`);
-    expect(row?.connect).toBe(connect.toLowerCase());
-  });
+  it.each(errorCodes)(
+    "when the catalogue has %s then docs/errors.md documents it with its status",
+    (code) => {
+      const row = rows.get(code);
+      expect(row, `docs/errors.md has no row for ${code}`).toBeDefined();
+      expect(row?.status).toBe(errorCatalogue[code].status);
+      const connect = Code[errorCatalogue[code].connect].replace(/(?<!^)[A-Z]/g, (c) => `_${c}`);
+      expect(row?.connect).toBe(connect.toLowerCase());
+    },
+  );
 
   it("when docs/errors.md lists a code then the catalogue has it", () => {
     expect([...rows.keys()].sort()).toEqual([...errorCodes].sort());

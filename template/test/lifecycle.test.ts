@@ -182,6 +182,7 @@ describe("configuration at boot", () => {
     const text = JSON.stringify(svc.logs);
     expect(text).not.toContain("s3cret-token-value");
     const loaded = svc.logs.find((line) => line.msg === "configuration loaded");
-    expect((loaded?.config as Record<string, string>).PROFILING_TOKEN).toBe("[REDACTED]");
+    const config = loaded?.config as Record<string, string> | undefined;
+    expect(config?.PROFILING_TOKEN).toBe("[REDACTED]");
   });
 });

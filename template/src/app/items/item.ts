@@ -17,8 +17,19 @@ const tag = z
   .min(1)
   .max(50)
   .regex(/^[a-z0-9-]+$/, "must contain only a-z, 0-9 and -");
-const name = z.string().trim().min(1, "must not be empty").max(200);
-const description = z.string().max(2000);
+const name = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(200)
+  .regex(/^[^\p{Cc}]*$/u, "must not contain control characters");
+const description = z
+  .string()
+  .max(2000)
+  .refine(
+    (text) => !/\p{Cc}/u.test(text.replace(/[\t\n\r]/g, "")),
+    "must not contain control characters other than tab and newlines",
+  );
 const tags = z
   .array(tag)
   .max(20)

@@ -87,7 +87,13 @@ export function mountItemsRoutes(router: Router, items: ItemsService): void {
       // Anything but an object is left for validation to refuse.
       let input = body;
       if (typeof body === "object" && body !== null && !Array.isArray(body)) {
-        const fields = fromHeader === undefined ? body : { version: fromHeader, ...body };
+        const inBody = (body as { version?: unknown }).version;
+        if (fromHeader !== undefined && inBody !== undefined && inBody !== fromHeader) {
+          throw new AppError("VALIDATION_FAILED", "the request has invalid fields", {
+            violations: [{ field: "version", description: "differs from the version in If-Match" }],
+          });
+        }
+        const fields = fromHeader === undefined ? body : { ...body, version: fromHeader };
         if (!("version" in fields)) {
           throw new AppError(
             "PRECONDITION_REQUIRED",

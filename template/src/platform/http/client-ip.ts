@@ -35,7 +35,8 @@ export function createClientIpResolver(trustedProxies: readonly string[]): Clien
  */
 export function clientKey(ip: string): string {
   const lower = ip.toLowerCase();
-  const address = lower.startsWith("::ffff:") && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower;
+  const address =
+    lower.startsWith("::ffff:") && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower;
   // Anything that is not a valid IPv6 address (IPv4, or an unparsable
   // forwarded hop kept as is) is its own key.
   if (isIP(address) !== 6) return address;

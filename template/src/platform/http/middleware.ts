@@ -78,13 +78,18 @@ export function securityHeadersMiddleware(): RequestHandler {
 export function corsMiddleware(allowedOrigins: readonly string[]): RequestHandler {
   const allowed = new Set(allowedOrigins);
   return (req, res, next) => {
+    if (allowed.size === 0) {
+      next();
+      return;
+    }
+    // The answer depends on the Origin, so caches must key on it.
+    res.setHeader("Vary", "Origin");
     const origin = req.headers.origin;
-    if (allowed.size === 0 || origin === undefined || !allowed.has(origin)) {
+    if (origin === undefined || !allowed.has(origin)) {
       next();
       return;
     }
     res.setHeader("Access-Control-Allow-Origin", origin);
-    res.setHeader("Vary", "Origin");
     res.setHeader("Access-Control-Expose-Headers", "X-Request-ID, ETag, RateLimit, Retry-After");
     if (req.method === "OPTIONS" && req.headers["access-control-request-method"] !== undefined) {
       res.setHeader("Access-Control-Allow-Methods", "GET, POST, PATCH, PUT, DELETE");

@@ -29,13 +29,6 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
-const allowAll: RateDecision = {
-  allowed: true,
-  remaining: 0,
-  retryAfterSeconds: 0,
-  resetSeconds: 0,
-};
-
 /**
  * Creates the rate limiter: a token bucket per client key. When the store
  * fails the request is allowed (the limiter protects the service; it must not
