@@ -93,9 +93,15 @@ export interface ChildService {
   readonly exited: Promise<{ code: number | null; at: number }>;
 }
 
-/** Starts `src/main.ts` in a child process and waits for "service started". */
-export async function spawnService(env: Record<string, string> = {}): Promise<ChildService> {
-  const child = spawn(process.execPath, [mainPath], {
+/**
+ * Starts the service in a child process (`src/main.ts`, or another entry
+ * such as the built `dist/main.js`) and waits for "service started".
+ */
+export async function spawnService(
+  env: Record<string, string> = {},
+  entry: string = mainPath,
+): Promise<ChildService> {
+  const child = spawn(process.execPath, [entry], {
     env: { PATH: process.env.PATH ?? "", ...testEnv, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
