@@ -175,8 +175,10 @@ export function rpcTransports(baseUrl: string): {
     }
     const sessionManager = new Http2SessionManager(baseUrl);
     sessions.push(sessionManager);
-    const options = { httpVersion: "2" as const, baseUrl, sessionManager, useBinaryFormat };
-    return protocol === "connect" ? createConnectTransport(options) : createGrpcTransport(options);
+    const options = { baseUrl, sessionManager, useBinaryFormat };
+    return protocol === "connect"
+      ? createConnectTransport({ ...options, httpVersion: "2" })
+      : createGrpcTransport(options);
   };
   return {
     get(name) {

@@ -11,3 +11,13 @@ export const clientIpKey = createContextKey<string>("", { description: "client a
 export const loggerKey = createContextKey<Logger | undefined>(undefined, {
   description: "request logger",
 });
+
+/**
+ * Whether the logging interceptor has taken charge of the call's log line;
+ * calls the Connect runtime refuses before any interceptor runs are logged
+ * by the handler instead.
+ */
+export const callLogKey = createContextKey<{ logged: boolean }>(
+  { logged: true },
+  { description: "call log state" },
+);

@@ -7,18 +7,17 @@ export const errorDomain = "lumi";
 
 /**
  * Turns what a handler threw into a ConnectError with the catalogue's code,
- * a client-safe message, the request id in the metadata, and standard
- * details: `google.rpc.ErrorInfo` (reason = the code) and, for validation,
+ * a client-safe message, and standard details: `google.rpc.ErrorInfo`
+ * (reason = the code, the request id in its metadata) and, for validation,
  * `google.rpc.BadRequest`. A ConnectError raised by the framework itself
- * (deadline, cancellation, size limits) passes through with the request id.
+ * (deadline, cancellation, size limits) passes through. The request id
+ * travels in the response headers, which the RPC handler sets on every
+ * response (as error metadata too it would reach gRPC clients twice).
  */
 export function toConnectError(error: unknown, requestId: string): ConnectError {
-  if (error instanceof ConnectError) {
-    error.metadata.set("x-request-id", requestId);
-    return error;
-  }
+  if (error instanceof ConnectError) return error;
   const appError = AppError.from(error);
-  const metadata = new Headers({ "x-request-id": requestId, "lumi-error-code": appError.code });
+  const metadata = new Headers({ "lumi-error-code": appError.code });
   if (appError.retryAfterSeconds !== undefined) {
     metadata.set("retry-after", String(appError.retryAfterSeconds));
   }

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { AppError } from "../errors/index.ts";
 import { clientKey, requestIdFrom } from "../http/index.ts";
 import type { RateLimiter } from "../ratelimit/index.ts";
-import { clientIpKey, loggerKey, requestIdKey } from "./context.ts";
+import { callLogKey, clientIpKey, loggerKey, requestIdKey } from "./context.ts";
 import { toConnectError } from "./errors.ts";
 
 /**
@@ -12,7 +12,8 @@ import { toConnectError } from "./errors.ts";
  */
 export function requestIdInterceptor(logger: Logger): Interceptor {
   return (next) => async (req) => {
-    const requestId = requestIdFrom(req.header.get("x-request-id"));
+    const requestId =
+      req.contextValues.get(requestIdKey) || requestIdFrom(req.header.get("x-request-id"));
     req.contextValues.set(requestIdKey, requestId);
     req.contextValues.set(loggerKey, logger.child({ request_id: requestId }));
     try {
@@ -33,11 +34,11 @@ export function loggingInterceptor(): Interceptor {
   return (next) => async (req) => {
     const start = performance.now();
     const log = req.contextValues.get(loggerKey);
+    req.contextValues.get(callLogKey).logged = true;
     const write = (error: unknown) => {
-      const code = error === undefined ? "ok" : Code[ConnectError.from(error).code];
       const line = {
         procedure: `/${req.service.typeName}/${req.method.name}`,
-        code: code.replace(/[A-Z]/g, (c, i: number) => (i === 0 ? c : `_${c}`)).toLowerCase(),
+        code: error === undefined ? "ok" : codeName(ConnectError.from(error).code),
         duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
         client_ip: req.contextValues.get(clientIpKey),
         stream: req.stream,
@@ -60,8 +61,13 @@ export function loggingInterceptor(): Interceptor {
   };
 }
 
+/** The snake_case name of a Connect code, as on the wire ("invalid_argument"). */
+export function codeName(code: Code): string {
+  return (Code[code] ?? "unknown").replace(/(?<!^)[A-Z]/g, (c) => `_${c}`).toLowerCase();
+}
+
 /** Whether a code means the server, not the client, is at fault. */
-function isServerFault(code: Code): boolean {
+export function isServerFault(code: Code): boolean {
   return (
     code === Code.Internal ||
     code === Code.Unknown ||

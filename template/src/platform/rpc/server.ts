@@ -1,10 +1,23 @@
-import { type ConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
+import http2 from "node:http2";
+import {
+  Code,
+  type ConnectRouter,
+  createContextValues,
+  type Interceptor,
+} from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
-import type { ClientIpResolver, NodeHandler } from "../http/index.ts";
-import type { RateLimiter } from "../ratelimit/index.ts";
-import { clientIpKey } from "./context.ts";
 import {
+  type ClientIpResolver,
+  type NodeHandler,
+  requestIdFrom,
+  requestIdHeader,
+} from "../http/index.ts";
+import type { RateLimiter } from "../ratelimit/index.ts";
+import { callLogKey, clientIpKey, requestIdKey } from "./context.ts";
+import {
+  codeName,
+  isServerFault,
   loggingInterceptor,
   rateLimitInterceptor,
   recoveryInterceptor,
@@ -33,12 +46,17 @@ export interface RpcHandlerOptions {
  * Messages over `readMaxBytes` fail with resource_exhausted.
  */
 export function createRpcHandler(options: RpcHandlerOptions): NodeHandler {
+  const calls = new WeakMap<object, { requestId: string; log: { logged: boolean } }>();
   const handler = connectNodeAdapter({
     routes: options.routes,
     readMaxBytes: options.readMaxBytes,
     writeMaxBytes: options.writeMaxBytes,
     maxTimeoutMs: options.maxTimeoutMs,
-    contextValues: (req) => createContextValues().set(clientIpKey, options.clientIp(req)),
+    contextValues: (req) =>
+      createContextValues()
+        .set(clientIpKey, options.clientIp(req))
+        .set(requestIdKey, calls.get(req)?.requestId ?? "")
+        .set(callLogKey, calls.get(req)?.log ?? { logged: false }),
     interceptors: [
       requestIdInterceptor(options.logger),
       loggingInterceptor(),
@@ -48,13 +66,124 @@ export function createRpcHandler(options: RpcHandlerOptions): NodeHandler {
     ],
   }) as NodeHandler;
   return (req, res) => {
-    // A request refused before it was fully read (a message over the limit)
-    // is never read again. Node keeps such an HTTP/2 stream, with the unread
-    // bytes, until they are consumed, so it would outlive the call for the
-    // life of the connection. Once the exchange is over, release it.
-    res.once("finish", () => {
-      if ("stream" in req && !req.readableEnded && req.stream.closed) req.stream.destroy();
+    // Decided before the Connect runtime runs, so that the errors it raises
+    // itself (a malformed body, a message over the limit) carry the id too.
+    const requestId = requestIdFrom(req.headers[requestIdHeader]);
+    const log = { logged: false };
+    calls.set(req, { requestId, log });
+    res.setHeader(requestIdHeader, requestId);
+    const start = performance.now();
+    const lastChunk = watchGrpcWebTrailer(req, res);
+    res.once("close", () => {
+      if (!log.logged) logRefusedCall(options.logger, req, res, requestId, start, lastChunk());
     });
+    if ("stream" in req) releaseWhenAnswered(req);
     handler(req, res);
   };
+}
+
+/** Connect codes by the HTTP status the Connect protocol answers them with. */
+const codeOfStatus: Readonly<Record<number, Code>> = {
+  400: Code.InvalidArgument,
+  401: Code.Unauthenticated,
+  403: Code.PermissionDenied,
+  404: Code.Unimplemented,
+  408: Code.DeadlineExceeded,
+  409: Code.Aborted,
+  413: Code.ResourceExhausted,
+  429: Code.ResourceExhausted,
+  499: Code.Canceled,
+  500: Code.Internal,
+  501: Code.Unimplemented,
+  503: Code.Unavailable,
+  504: Code.DeadlineExceeded,
+};
+
+/**
+ * Logs a call the Connect runtime answered before any interceptor ran (an
+ * unknown procedure, a malformed body, a message over the limit), so that
+ * every call has its line. The code comes from the gRPC status (headers,
+ * trailers or gRPC-Web trailer frame), or from the HTTP status.
+ */
+function logRefusedCall(
+  logger: Logger,
+  req: Parameters<NodeHandler>[0],
+  res: Parameters<NodeHandler>[1],
+  requestId: string,
+  start: number,
+  grpcWebTrailer: string | undefined,
+): void {
+  // gRPC answers either trailers-only (status in the headers) or with
+  // trailers; gRPC-Web puts its trailers in the last body frame.
+  const trailers = "stream" in res ? res.stream.sentTrailers : undefined;
+  const fromBody = /grpc-status:\s*(\d+)/i.exec(grpcWebTrailer ?? "")?.[1];
+  const grpcStatus = Number(
+    res.getHeader("grpc-status") ?? trailers?.["grpc-status"] ?? fromBody ?? Number.NaN,
+  );
+  const code = Number.isNaN(grpcStatus) ? codeOfStatus[res.statusCode] : (grpcStatus as Code);
+  const line = {
+    request_id: requestId,
+    procedure: (req.url ?? "").split("?")[0],
+    code: grpcStatus === 0 ? "ok" : code === undefined ? "unknown" : codeName(code),
+    http_status: res.statusCode,
+    duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
+    refused_by_runtime: true,
+  };
+  const serverFault = code === undefined ? res.statusCode >= 500 : isServerFault(code);
+  if (serverFault && grpcStatus !== 0) logger.error(line, "rpc");
+  else logger.info(line, "rpc");
+}
+
+/**
+ * For gRPC-Web requests, remembers the last body frame written (the trailer
+ * frame carrying grpc-status); other requests pay nothing.
+ */
+function watchGrpcWebTrailer(
+  req: Parameters<NodeHandler>[0],
+  res: Parameters<NodeHandler>[1],
+): () => string | undefined {
+  if (!String(req.headers["content-type"] ?? "").startsWith("application/grpc-web")) {
+    return () => undefined;
+  }
+  let last: unknown;
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => unknown;
+  const remember = (chunk: unknown) => {
+    if (chunk instanceof Uint8Array && chunk.length > 0) last = chunk;
+  };
+  (res as { write: unknown }).write = (chunk: unknown, ...rest: unknown[]) => {
+    remember(chunk);
+    return write(chunk, ...rest);
+  };
+  (res as { end: unknown }).end = (chunk: unknown, ...rest: unknown[]) => {
+    remember(chunk);
+    return end(chunk, ...rest);
+  };
+  return () => (last instanceof Uint8Array ? Buffer.from(last).toString("latin1") : undefined);
+}
+
+/**
+ * Ends an HTTP/2 stream whose response is complete but whose request was not
+ * read to the end (a message over the limit). connect-node stops reading such
+ * a request and Node then keeps the stream paused on the unread bytes, while
+ * some clients never finish sending it: the stream and its buffers would
+ * live as long as the connection. So the rest is discarded and, one round
+ * trip later (the client has the whole response by then), the stream is
+ * closed with NO_ERROR, as RFC 9113 §8.1 provides.
+ */
+function releaseWhenAnswered(req: http2.Http2ServerRequest): void {
+  const stream = req.stream;
+  stream.once("finish", () => {
+    if (req.readableEnded || stream.closed) return;
+    stream.removeAllListeners("data");
+    stream.resume();
+    const close = () => {
+      if (!stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    };
+    try {
+      if (!stream.session?.ping(close)) close();
+    } catch {
+      close();
+    }
+  });
 }
