@@ -8,6 +8,7 @@ import {
   createGrpcWebTransport,
   Http2SessionManager,
 } from "@connectrpc/connect-node";
+import { afterAll, beforeAll } from "vitest";
 import { loadConfig } from "../src/platform/config/index.ts";
 import { createLogger } from "../src/platform/logging/index.ts";
 import {
@@ -200,4 +201,30 @@ export async function rpcFailure(call: Promise<unknown>): Promise<ConnectError> 
     return ConnectError.from(error);
   }
   throw new Error("the call succeeded but was expected to fail");
+}
+
+/** A started service and transports to its RPC listener, for one test file. */
+export interface RpcTestContext {
+  readonly svc: TestService;
+  readonly transports: ReturnType<typeof rpcTransports>;
+}
+
+/**
+ * Starts a service before the file's tests (and stops it after), with RPC
+ * transports of every kind to it. Read the fields inside tests or hooks.
+ */
+export function useRpcService(
+  env: Record<string, string> | (() => Record<string, string>) = {},
+  overrides: ServiceOverrides = {},
+): RpcTestContext {
+  const context = {} as { svc: TestService; transports: ReturnType<typeof rpcTransports> };
+  beforeAll(async () => {
+    context.svc = await startService(typeof env === "function" ? env() : env, overrides);
+    context.transports = rpcTransports(context.svc.rpcUrl);
+  });
+  afterAll(async () => {
+    context.transports?.close();
+    await context.svc?.stop();
+  });
+  return context;
 }

@@ -1,5 +1,5 @@
 import { type Client, Code, createClient } from "@connectrpc/connect";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryItemsRepository } from "../src/app/items/index.ts";
 import { BadRequestSchema, ErrorInfoSchema } from "../src/gen/google/rpc/error_details_pb.ts";
 import { ItemService } from "../src/gen/lumi/template/v1/items_pb.ts";
@@ -9,13 +9,7 @@ import {
   errorCatalogue,
   errorCodes,
 } from "../src/platform/errors/index.ts";
-import {
-  type RpcTransportName,
-  rpcFailure,
-  rpcTransports,
-  startService,
-  type TestService,
-} from "./harness.ts";
+import { type RpcTransportName, rpcFailure, useRpcService } from "./harness.ts";
 
 /** What the repository throws from `get` next; undefined lets it work. */
 let failure: unknown;
@@ -28,18 +22,7 @@ const repository = {
   },
 };
 
-let svc: TestService;
-let transports: ReturnType<typeof rpcTransports>;
-
-beforeAll(async () => {
-  svc = await startService({ RATE_LIMIT_ENABLED: "false" }, { itemsRepository: repository });
-  transports = rpcTransports(svc.rpcUrl);
-});
-
-afterAll(async () => {
-  transports?.close();
-  await svc?.stop();
-});
+const rpc = useRpcService({ RATE_LIMIT_ENABLED: "false" }, { itemsRepository: repository });
 
 afterEach(() => {
   failure = undefined;
@@ -51,7 +34,7 @@ const viaTransports: readonly RpcTransportName[] = ["connect h1 json", "grpc h2 
 describe.each(viaTransports)("the RPC error model over %s", (name) => {
   let client: Client<typeof ItemService>;
   beforeAll(() => {
-    client = createClient(ItemService, transports.get(name));
+    client = createClient(ItemService, rpc.transports.get(name));
   });
 
   it.each(errorCodes)(
@@ -119,12 +102,12 @@ describe.each(viaTransports)("the RPC error model over %s", (name) => {
     expect(err.findDetails(ErrorInfoSchema)[0]?.reason).toBe("INTERNAL");
     expect(err.metadata.get("x-request-id")).toBe(requestId);
 
-    const logged = svc.logs.find((l) => l.msg === "rpc failed" && l.request_id === requestId);
+    const logged = rpc.svc.logs.find((l) => l.msg === "rpc failed" && l.request_id === requestId);
     expect(logged?.level).toBe("error");
     const loggedErr = logged?.err as { message?: string; stack?: string } | undefined;
     expect(loggedErr?.message).toBe("secret internal detail");
     expect(loggedErr?.stack).toContain("rpc-errors.test.ts");
-    const rpcLine = svc.logs.find((l) => l.msg === "rpc" && l.request_id === requestId);
+    const rpcLine = rpc.svc.logs.find((l) => l.msg === "rpc" && l.request_id === requestId);
     expect(rpcLine).toMatchObject({ level: "error", code: "internal" });
 
     failure = undefined;

@@ -1,33 +1,16 @@
 import { Code, createClient } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   Health,
   type HealthCheckResponse_ServingStatus,
   HealthCheckResponse_ServingStatus as ServingStatus,
 } from "../src/gen/grpc/health/v1/health_pb.ts";
 import { ItemService } from "../src/gen/lumi/template/v1/items_pb.ts";
-import {
-  type RpcTransportName,
-  rpcFailure,
-  rpcTransports,
-  startService,
-  type TestService,
-} from "./harness.ts";
+import { type RpcTransportName, rpcFailure, useRpcService } from "./harness.ts";
 
-let svc: TestService;
-let transports: ReturnType<typeof rpcTransports>;
+const rpc = useRpcService({ RATE_LIMIT_ENABLED: "false" });
 
-beforeAll(async () => {
-  svc = await startService({ RATE_LIMIT_ENABLED: "false" });
-  transports = rpcTransports(svc.rpcUrl);
-});
-
-afterAll(async () => {
-  transports?.close();
-  await svc?.stop();
-});
-
-const health = (name: RpcTransportName) => createClient(Health, transports.get(name));
+const health = (name: RpcTransportName) => createClient(Health, rpc.transports.get(name));
 const viaTransports: readonly RpcTransportName[] = [
   "grpc h2 binary",
   "connect h1 json",
@@ -94,7 +77,7 @@ describe("grpc.health.v1.Health/Watch", () => {
     ];
     try {
       for (const w of watchers) expect(await w.received(1)).toEqual([ServingStatus.SERVING]);
-      svc.service.readiness.markDraining();
+      rpc.svc.service.readiness.markDraining();
       for (const w of watchers) {
         expect(await w.received(2)).toEqual([ServingStatus.SERVING, ServingStatus.NOT_SERVING]);
       }

@@ -1,38 +1,21 @@
 import { type Client, Code, createClient } from "@connectrpc/connect";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../src/gen/google/rpc/error_details_pb.ts";
 import { ItemService } from "../src/gen/lumi/template/v1/items_pb.ts";
-import {
-  rpcFailure,
-  rpcTransportNames,
-  rpcTransports,
-  startService,
-  type TestService,
-} from "./harness.ts";
+import { rpcFailure, rpcTransportNames, useRpcService } from "./harness.ts";
 
-let svc: TestService;
-let transports: ReturnType<typeof rpcTransports>;
-
-beforeAll(async () => {
-  svc = await startService({ RATE_LIMIT_ENABLED: "false" });
-  transports = rpcTransports(svc.rpcUrl);
-});
-
-afterAll(async () => {
-  transports?.close();
-  await svc?.stop();
-});
+const rpc = useRpcService({ RATE_LIMIT_ENABLED: "false" });
 
 /** Fetches an item over the REST surface of the HTTP listener. */
 async function restGet(id: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${svc.httpUrl}/v1/items/${id}`);
+  const res = await fetch(`${rpc.svc.httpUrl}/v1/items/${id}`);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 describe("ItemService over every protocol", () => {
   // Each case starts from an empty store so that the list walk is exact.
   afterEach(async () => {
-    const client = createClient(ItemService, transports.get("connect h1 binary"));
+    const client = createClient(ItemService, rpc.transports.get("connect h1 binary"));
     const { items } = await client.listItems({ pageSize: 100 });
     for (const item of items) await client.deleteItem({ id: item.id });
   });
@@ -40,7 +23,7 @@ describe("ItemService over every protocol", () => {
   describe.each(rpcTransportNames)("%s", (name) => {
     let client: Client<typeof ItemService>;
     beforeAll(() => {
-      client = createClient(ItemService, transports.get(name));
+      client = createClient(ItemService, rpc.transports.get(name));
     });
 
     it("when an item is created then get returns it and REST serves the same item", async () => {
@@ -142,8 +125,8 @@ describe("ItemService over every protocol", () => {
 
 describe("ItemService and the REST surface", () => {
   it("when an item is created over REST then RPC reads it and sees REST's update", async () => {
-    const client = createClient(ItemService, transports.get("grpc h2 binary"));
-    const created = await fetch(`${svc.httpUrl}/v1/items`, {
+    const client = createClient(ItemService, rpc.transports.get("grpc h2 binary"));
+    const created = await fetch(`${rpc.svc.httpUrl}/v1/items`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "from rest", tags: ["http"] }),
@@ -152,7 +135,7 @@ describe("ItemService and the REST surface", () => {
     const { id } = (await created.json()) as { id: string };
 
     expect((await client.getItem({ id })).item).toMatchObject({ name: "from rest", version: 1n });
-    const patched = await fetch(`${svc.httpUrl}/v1/items/${id}`, {
+    const patched = await fetch(`${rpc.svc.httpUrl}/v1/items/${id}`, {
       method: "PATCH",
       headers: { "content-type": "application/json", "if-match": '"1"' },
       body: JSON.stringify({ name: "patched" }),

@@ -1,35 +1,17 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Code, createClient } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ItemService } from "../src/gen/lumi/template/v1/items_pb.ts";
-import {
-  type RpcTransportName,
-  rpcFailure,
-  rpcTransportNames,
-  rpcTransports,
-  startService,
-  type TestService,
-} from "./harness.ts";
+import { type RpcTransportName, rpcFailure, rpcTransportNames, useRpcService } from "./harness.ts";
 
 const readMaxBytes = 1024;
-let svc: TestService;
-let transports: ReturnType<typeof rpcTransports>;
-
-beforeAll(async () => {
-  svc = await startService({
-    RPC_READ_MAX_BYTES: String(readMaxBytes),
-    RATE_LIMIT_ENABLED: "false",
-  });
-  transports = rpcTransports(svc.rpcUrl);
+const rpc = useRpcService({
+  RPC_READ_MAX_BYTES: String(readMaxBytes),
+  RATE_LIMIT_ENABLED: "false",
 });
 
-afterAll(async () => {
-  transports?.close();
-  await svc?.stop();
-});
-
-const client = (name: RpcTransportName) => createClient(ItemService, transports.get(name));
+const client = (name: RpcTransportName) => createClient(ItemService, rpc.transports.get(name));
 
 /** A full collection, so heap figures compare live objects rather than garbage. */
 function collectGarbage(): void {

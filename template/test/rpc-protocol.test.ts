@@ -4,28 +4,17 @@ import {
   createGrpcTransport,
   Http2SessionManager,
 } from "@connectrpc/connect-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ItemService } from "../src/gen/lumi/template/v1/items_pb.ts";
-import { rpcFailure, rpcTransports, startService, type TestService } from "./harness.ts";
+import { rpcFailure, useRpcService } from "./harness.ts";
 
-let svc: TestService;
-let transports: ReturnType<typeof rpcTransports>;
-
-beforeAll(async () => {
-  svc = await startService({ RATE_LIMIT_ENABLED: "false", RPC_READ_MAX_BYTES: "1024" });
-  transports = rpcTransports(svc.rpcUrl);
-});
-
-afterAll(async () => {
-  transports?.close();
-  await svc?.stop();
-});
+const rpc = useRpcService({ RATE_LIMIT_ENABLED: "false", RPC_READ_MAX_BYTES: "1024" });
 
 const createItemPath = "/lumi.template.v1.ItemService/CreateItem";
 
 /** Posts a raw body to a procedure with the Connect protocol's JSON codec. */
 async function postJson(body: string | Uint8Array, headers: Record<string, string> = {}) {
-  const res = await fetch(`${svc.rpcUrl}${createItemPath}`, {
+  const res = await fetch(`${rpc.svc.rpcUrl}${createItemPath}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body,
@@ -73,7 +62,7 @@ describe("malformed Connect requests", () => {
     ["text/plain", 415],
     ["application/xml", 415],
   ])("when the content type is %s then the answer is %i, never a 5xx", async (type, status) => {
-    const res = await fetch(`${svc.rpcUrl}${createItemPath}`, {
+    const res = await fetch(`${rpc.svc.rpcUrl}${createItemPath}`, {
       method: "POST",
       headers: { "content-type": type },
       body: "{}",
@@ -85,7 +74,7 @@ describe("malformed Connect requests", () => {
   it.each(["GET", "PUT", "DELETE"])(
     "when CreateItem is called with %s then the answer is 405",
     async (method) => {
-      const res = await fetch(`${svc.rpcUrl}${createItemPath}`, { method });
+      const res = await fetch(`${rpc.svc.rpcUrl}${createItemPath}`, { method });
       await res.body?.cancel();
       expect(res.status).toBe(405);
     },
@@ -111,7 +100,7 @@ describe("unknown procedures", () => {
     "/v1/items",
     "/",
   ])("when %s is posted then the answer is 404", async (path) => {
-    const res = await fetch(`${svc.rpcUrl}${path}`, {
+    const res = await fetch(`${rpc.svc.rpcUrl}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: "{}",
@@ -122,7 +111,7 @@ describe("unknown procedures", () => {
 
   it("when a Connect or gRPC client calls a procedure the server does not have then it fails with unimplemented", async () => {
     // The same procedures under a path prefix the server does not serve.
-    const baseUrl = `${svc.rpcUrl}/elsewhere`;
+    const baseUrl = `${rpc.svc.rpcUrl}/elsewhere`;
     const sessionManager = new Http2SessionManager(baseUrl);
     const clients = [
       createClient(ItemService, createConnectTransport({ baseUrl, httpVersion: "1.1" })),
@@ -143,7 +132,7 @@ describe("errors raised by the Connect runtime", () => {
   it.each(["connect h1 json", "grpc h2 binary", "grpc-web h1 binary"] as const)(
     "when a message over the limit is refused over %s then the error still carries the request id",
     async (name) => {
-      const client = createClient(ItemService, transports.get(name));
+      const client = createClient(ItemService, rpc.transports.get(name));
       const err = await rpcFailure(
         client.createItem(
           { name: "big", description: "x".repeat(4096) },
@@ -158,7 +147,7 @@ describe("errors raised by the Connect runtime", () => {
 
 describe("calls refused by the Connect runtime are logged", () => {
   const refusedLine = (requestId: string) =>
-    svc.logs.find((line) => line.msg === "rpc" && line.request_id === requestId);
+    rpc.svc.logs.find((line) => line.msg === "rpc" && line.request_id === requestId);
 
   it("when a malformed body is refused then one rpc line names the procedure and invalid_argument", async () => {
     await postJson("{not json", { "x-request-id": "refused-json" });
@@ -170,14 +159,14 @@ describe("calls refused by the Connect runtime are logged", () => {
         http_status: 400,
         refused_by_runtime: true,
       });
-    expect(svc.logs.filter((line) => line.request_id === "refused-json")).toHaveLength(1);
+    expect(rpc.svc.logs.filter((line) => line.request_id === "refused-json")).toHaveLength(1);
   });
 
   it.each(["connect h1 json", "grpc h2 binary", "grpc-web h1 binary"] as const)(
     "when a message over the limit is refused over %s then its rpc line says resource_exhausted",
     async (name) => {
       const requestId = `refused-big-${name.replaceAll(" ", "-")}`;
-      const client = createClient(ItemService, transports.get(name));
+      const client = createClient(ItemService, rpc.transports.get(name));
       await rpcFailure(
         client.createItem(
           { name: "big", description: "x".repeat(4096) },
@@ -191,10 +180,10 @@ describe("calls refused by the Connect runtime are logged", () => {
   );
 
   it("when a call reaches the interceptors then it is logged once, without the runtime flag", async () => {
-    const client = createClient(ItemService, transports.get("connect h1 json"));
+    const client = createClient(ItemService, rpc.transports.get("connect h1 json"));
     await client.listItems({}, { headers: { "x-request-id": "handled-once" } });
     await expect.poll(() => refusedLine("handled-once")).toBeDefined();
-    const lines = svc.logs.filter((line) => line.request_id === "handled-once");
+    const lines = rpc.svc.logs.filter((line) => line.request_id === "handled-once");
     expect(lines).toHaveLength(1);
     expect(lines[0]?.refused_by_runtime).toBeUndefined();
   });

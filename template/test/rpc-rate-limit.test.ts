@@ -1,32 +1,15 @@
 import { Code, createClient } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../src/gen/google/rpc/error_details_pb.ts";
 import { ItemService } from "../src/gen/lumi/template/v1/items_pb.ts";
-import {
-  type RpcTransportName,
-  rpcFailure,
-  rpcTransports,
-  startService,
-  type TestService,
-} from "./harness.ts";
+import { type RpcTransportName, rpcFailure, useRpcService } from "./harness.ts";
 
-let svc: TestService;
-let transports: ReturnType<typeof rpcTransports>;
-
-beforeAll(async () => {
-  // Loopback is a trusted proxy, so each test can be its own client (X-Forwarded-For)
-  // with its own bucket.
-  svc = await startService({
-    RATE_LIMIT_BURST: "3",
-    RATE_LIMIT_PER_SECOND: "1",
-    TRUSTED_PROXIES: "loopback",
-  });
-  transports = rpcTransports(svc.rpcUrl);
-});
-
-afterAll(async () => {
-  transports?.close();
-  await svc?.stop();
+// Loopback is a trusted proxy, so each test can be its own client (X-Forwarded-For)
+// with its own bucket.
+const rpc = useRpcService({
+  RATE_LIMIT_BURST: "3",
+  RATE_LIMIT_PER_SECOND: "1",
+  TRUSTED_PROXIES: "loopback",
 });
 
 const viaTransports: readonly [RpcTransportName, string][] = [
@@ -40,7 +23,7 @@ describe("RPC rate limit", () => {
   it.each(viaTransports)(
     "when a client makes a 4th quick call over %s then it fails with resource_exhausted, reason RATE_LIMITED and retry-after",
     async (name, clientIp) => {
-      const client = createClient(ItemService, transports.get(name));
+      const client = createClient(ItemService, rpc.transports.get(name));
       const headers = { "x-forwarded-for": clientIp, "x-request-id": `limited-${clientIp}` };
       for (let i = 0; i < 3; i++) await client.listItems({}, { headers });
 
@@ -52,7 +35,7 @@ describe("RPC rate limit", () => {
       });
       expect(err.metadata.get("retry-after")).toBe("1");
       expect(err.metadata.get("lumi-error-code")).toBe("RATE_LIMITED");
-      const line = svc.logs.find(
+      const line = rpc.svc.logs.find(
         (l) => l.msg === "rpc" && l.request_id === headers["x-request-id"] && l.code !== "ok",
       );
       expect(line).toMatchObject({
@@ -64,7 +47,7 @@ describe("RPC rate limit", () => {
   );
 
   it("when one client is limited then another client still gets through", async () => {
-    const client = createClient(ItemService, transports.get("grpc h2 binary"));
+    const client = createClient(ItemService, rpc.transports.get("grpc h2 binary"));
     const limited = { "x-forwarded-for": "198.51.100.7" };
     for (let i = 0; i < 3; i++) await client.listItems({}, { headers: limited });
     expect((await rpcFailure(client.listItems({}, { headers: limited }))).code).toBe(
@@ -75,16 +58,16 @@ describe("RPC rate limit", () => {
   });
 
   it("when a client spent its bucket over RPC then its HTTP requests are limited too", async () => {
-    const client = createClient(ItemService, transports.get("connect h1 binary"));
+    const client = createClient(ItemService, rpc.transports.get("connect h1 binary"));
     const headers = { "x-forwarded-for": "198.51.100.9" };
     for (let i = 0; i < 3; i++) await client.listItems({}, { headers });
-    const res = await fetch(`${svc.httpUrl}/v1/items`, { headers });
+    const res = await fetch(`${rpc.svc.httpUrl}/v1/items`, { headers });
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("1");
   });
 
   it("when the bucket refills then the client is served again", async () => {
-    const client = createClient(ItemService, transports.get("connect h2 json"));
+    const client = createClient(ItemService, rpc.transports.get("connect h2 json"));
     const headers = { "x-forwarded-for": "198.51.100.10" };
     for (let i = 0; i < 3; i++) await client.listItems({}, { headers });
     const err = await rpcFailure(client.listItems({}, { headers }));

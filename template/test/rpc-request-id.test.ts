@@ -1,27 +1,9 @@
 import { type Client, Code, createClient } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ItemService } from "../src/gen/lumi/template/v1/items_pb.ts";
-import {
-  type LogLine,
-  type RpcTransportName,
-  rpcFailure,
-  rpcTransports,
-  startService,
-  type TestService,
-} from "./harness.ts";
+import { type LogLine, type RpcTransportName, rpcFailure, useRpcService } from "./harness.ts";
 
-let svc: TestService;
-let transports: ReturnType<typeof rpcTransports>;
-
-beforeAll(async () => {
-  svc = await startService({ RATE_LIMIT_ENABLED: "false" });
-  transports = rpcTransports(svc.rpcUrl);
-});
-
-afterAll(async () => {
-  transports?.close();
-  await svc?.stop();
-});
+const rpc = useRpcService({ RATE_LIMIT_ENABLED: "false" });
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const viaTransports: readonly RpcTransportName[] = [
@@ -33,12 +15,12 @@ const viaTransports: readonly RpcTransportName[] = [
 
 /** The access log lines of the RPC listener carrying a request id. */
 const rpcLines = (requestId: string): LogLine[] =>
-  svc.logs.filter((line) => line.msg === "rpc" && line.request_id === requestId);
+  rpc.svc.logs.filter((line) => line.msg === "rpc" && line.request_id === requestId);
 
 describe.each(viaTransports)("request ids over %s", (name) => {
   let client: Client<typeof ItemService>;
   beforeAll(() => {
-    client = createClient(ItemService, transports.get(name));
+    client = createClient(ItemService, rpc.transports.get(name));
   });
 
   /** Lists items with the given request headers; resolves with the response headers. */
@@ -74,7 +56,7 @@ describe.each(viaTransports)("request ids over %s", (name) => {
     const echoed = headers.get("x-request-id") ?? "";
     expect(echoed).toMatch(uuid);
     expect(rpcLines(echoed)).toHaveLength(1);
-    const leaked = incoming.length > 0 && JSON.stringify(svc.logs).includes(incoming);
+    const leaked = incoming.length > 0 && JSON.stringify(rpc.svc.logs).includes(incoming);
     expect(leaked).toBe(false);
   });
 
