@@ -79,18 +79,14 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
   const readiness = createReadiness();
   const metrics = createMetrics();
 
-  const rateLimiter = resources.add({
-    name: "rate-limiter",
-    ...createRateLimiter({
-      ...config.rateLimit,
-      logger,
-      ...(overrides.rateLimitStore === undefined ? {} : { store: overrides.rateLimitStore }),
-    }),
+  const rateLimiter = createRateLimiter({
+    ...config.rateLimit,
+    logger,
+    ...(overrides.rateLimitStore === undefined ? {} : { store: overrides.rateLimitStore }),
   });
-  const repository = resources.add({
-    name: "items-repository",
-    ...(overrides.itemsRepository ?? createMemoryItemsRepository()),
-  });
+  resources.add({ name: "rate-limiter", close: () => rateLimiter.close() });
+  const repository = overrides.itemsRepository ?? createMemoryItemsRepository();
+  resources.add({ name: "items-repository", close: () => repository.close() });
   const items = createItemsService({ repository });
 
   const httpApp = createHttpApp({
@@ -117,15 +113,13 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
       overrides.extraRpcRoutes?.(router);
     },
   });
-  const profiler = resources.add({
-    name: "profiler",
-    ...createProfiler({
-      enabled: config.ops.profiling.enabled,
-      token: config.ops.profiling.token,
-      development: config.service.environment !== "production",
-      logger,
-    }),
+  const profiler = createProfiler({
+    enabled: config.ops.profiling.enabled,
+    token: config.ops.profiling.token,
+    development: config.service.environment !== "production",
+    logger,
   });
+  resources.add({ name: "profiler", close: () => profiler.close() });
   const opsHandler = createOpsHandler({ readiness, metrics, profiler });
 
   const listen = (name: string, handler: NodeHandler, h2c = false): Listener =>
