@@ -74,10 +74,11 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
       service: config.service.name,
       version: config.service.version,
       environment: config.service.deploymentEnvironment,
+      redactPaths: config.log.redactPaths,
     });
   const resources = createResourceStack();
   const readiness = createReadiness();
-  const metrics = createMetrics();
+  const metrics = createMetrics({ version: config.service.version, commit: config.service.commit });
 
   const rateLimiter = createRateLimiter({
     ...config.rateLimit,
@@ -95,6 +96,8 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
     corsOrigins: config.http.corsOrigins,
     bodyLimitBytes: config.http.bodyLimitBytes,
     rateLimiter,
+    metrics,
+    accessLogSampling: { rate: config.log.accessSampleRate, routes: config.log.accessSampleRoutes },
     routes: (router) => {
       mountItemsRoutes(router, items);
       overrides.extraRoutes?.(router);
@@ -103,6 +106,7 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
   const rpcHandler = createRpcHandler({
     logger,
     rateLimiter,
+    metrics,
     clientIp: createClientIpResolver(config.server.trustedProxies),
     readMaxBytes: config.rpc.readMaxBytes,
     writeMaxBytes: config.rpc.writeMaxBytes,

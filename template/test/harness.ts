@@ -62,6 +62,7 @@ export async function startService(
     service: config.service.name,
     version: config.service.version,
     environment: config.service.deploymentEnvironment,
+    redactPaths: config.log.redactPaths,
     destination,
   });
   const service = createService(config, { logger, ...overrides });

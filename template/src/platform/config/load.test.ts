@@ -21,10 +21,11 @@ describe("loadConfig", () => {
       service: {
         name: "lumi-template",
         version: "1.2.3",
+        commit: "unknown",
         environment: "production",
         deploymentEnvironment: "local",
       },
-      log: { level: "info" },
+      log: { level: "info", redactPaths: [], accessSampleRate: 1, accessSampleRoutes: [] },
       http: { host: "0.0.0.0", port: 8080, bodyLimitBytes: 1_048_576, corsOrigins: [] },
       rpc: {
         host: "0.0.0.0",
@@ -208,4 +209,33 @@ describe("describeConfig", () => {
     expect(describeConfig({}).PROFILING_TOKEN).toBe("");
     expect(describeConfig({ PROFILING_TOKEN: "" }).PROFILING_TOKEN).toBe("");
   });
+});
+
+describe("observability keys", () => {
+  it("when sampling and redaction keys are set then they are parsed", () => {
+    const config = loadConfig(
+      {
+        SERVICE_COMMIT: "abc123",
+        LOG_REDACT_PATHS: "*.iban, customer.phone",
+        LOG_ACCESS_SAMPLE_RATE: "0.25",
+        LOG_ACCESS_SAMPLE_ROUTES: "/v1/items/:id",
+      },
+      options,
+    );
+    expect(config.service.commit).toBe("abc123");
+    expect(config.log).toMatchObject({
+      redactPaths: ["*.iban", "customer.phone"],
+      accessSampleRate: 0.25,
+      accessSampleRoutes: ["/v1/items/:id"],
+    });
+  });
+
+  it.each(["-0.1", "1.5", "half", ""])(
+    "when LOG_ACCESS_SAMPLE_RATE is %j then it is refused",
+    (rate) => {
+      expect(() => loadConfig({ LOG_ACCESS_SAMPLE_RATE: rate }, options)).toThrow(
+        /LOG_ACCESS_SAMPLE_RATE/,
+      );
+    },
+  );
 });

@@ -9,10 +9,16 @@ export interface Config {
   readonly service: {
     readonly name: string;
     readonly version: string;
+    readonly commit: string;
     readonly environment: "development" | "test" | "production";
     readonly deploymentEnvironment: string;
   };
-  readonly log: { readonly level: string };
+  readonly log: {
+    readonly level: string;
+    readonly redactPaths: readonly string[];
+    readonly accessSampleRate: number;
+    readonly accessSampleRoutes: readonly string[];
+  };
   readonly http: {
     readonly host: string;
     readonly port: number;
@@ -97,10 +103,16 @@ export function loadConfig(
     service: {
       name: clean.OTEL_SERVICE_NAME,
       version: options.version,
+      commit: clean.SERVICE_COMMIT,
       environment: clean.NODE_ENV as Config["service"]["environment"],
       deploymentEnvironment: clean.DEPLOYMENT_ENVIRONMENT,
     },
-    log: { level: clean.LOG_LEVEL },
+    log: {
+      level: clean.LOG_LEVEL,
+      redactPaths: clean.LOG_REDACT_PATHS,
+      accessSampleRate: clean.LOG_ACCESS_SAMPLE_RATE,
+      accessSampleRoutes: clean.LOG_ACCESS_SAMPLE_ROUTES,
+    },
     http: {
       host: clean.HTTP_HOST,
       port: clean.HTTP_PORT,

@@ -1,5 +1,5 @@
 import { bool, str } from "envalid";
-import { int, list } from "./validators.ts";
+import { int, list, ratio } from "./validators.ts";
 
 /**
  * The one configuration schema: every key the service reads, with its doc
@@ -19,6 +19,24 @@ export const configSchema = {
   DEPLOYMENT_ENVIRONMENT: str({
     default: "local",
     desc: "Deployment environment name (dev, staging, prod...) reported in logs and telemetry.",
+  }),
+  SERVICE_COMMIT: str({
+    default: "unknown",
+    desc: "Source revision of the running build (set by the image build); reported in lumi_build_info.",
+  }),
+  LOG_REDACT_PATHS: list({
+    default: [],
+    desc: "Extra log paths to redact, comma-separated pino paths (e.g. body.card.number), added to the built-in secret and PII paths.",
+    example: "*.iban,customer.phone",
+  }),
+  LOG_ACCESS_SAMPLE_RATE: ratio({
+    default: 1,
+    desc: "Share of successful (< 400) access-log lines written; errors are never sampled.",
+  }),
+  LOG_ACCESS_SAMPLE_ROUTES: list({
+    default: [],
+    desc: "Route templates LOG_ACCESS_SAMPLE_RATE applies to (e.g. /v1/items/:id); empty means every route.",
+    example: "/v1/items,/v1/items/:id",
   }),
   LOG_LEVEL: str({
     choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],

@@ -30,3 +30,12 @@ export const list = makeValidator<readonly string[]>((input: string) =>
       .filter((item) => item !== ""),
   ),
 );
+
+/** An envalid validator for a ratio between 0 and 1 (sampling rates). */
+export const ratio = makeValidator<number>((input: string) => {
+  const value = Number(input);
+  if (input.trim() === "" || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new EnvError(`must be a number from 0 to 1, got "${input}"`);
+  }
+  return value;
+});

@@ -1,5 +1,6 @@
 import express, { type Express, type Router } from "express";
 import type { Logger } from "pino";
+import type { Metrics } from "../metrics/index.ts";
 import type { RateLimiter } from "../ratelimit/index.ts";
 import { compileTrust } from "./client-ip.ts";
 import { errorMiddleware, notFoundMiddleware } from "./error-middleware.ts";
@@ -18,6 +19,9 @@ export interface HttpAppOptions {
   readonly corsOrigins: readonly string[];
   readonly bodyLimitBytes: number;
   readonly rateLimiter: RateLimiter;
+  readonly metrics: Metrics;
+  /** Access-log sampling of successful requests (see `LOG_ACCESS_SAMPLE_*`). */
+  readonly accessLogSampling: { readonly rate: number; readonly routes: readonly string[] };
   /** Mounts the team's routes. */
   readonly routes: (router: Router) => void;
 }
@@ -35,10 +39,16 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set("trust proxy", compileTrust(options.trustedProxies));
 
   app.use(requestIdMiddleware(options.logger));
-  app.use(accessLogMiddleware());
+  app.use(
+    accessLogMiddleware({
+      metrics: options.metrics,
+      sampleRate: options.accessLogSampling.rate,
+      sampleRoutes: options.accessLogSampling.routes,
+    }),
+  );
   app.use(securityHeadersMiddleware());
   app.use(corsMiddleware(options.corsOrigins));
-  app.use(rateLimitMiddleware(options.rateLimiter));
+  app.use(rateLimitMiddleware(options.rateLimiter, options.metrics));
   app.use(
     express.json({
       limit: options.bodyLimitBytes,

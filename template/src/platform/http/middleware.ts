@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { AppError } from "../errors/index.ts";
+import type { Metrics } from "../metrics/index.ts";
 import type { RateLimiter } from "../ratelimit/index.ts";
 import { clientKey } from "./client-ip.ts";
 import { requestIdFrom, requestIdHeader } from "./request-id.ts";
@@ -26,20 +27,39 @@ export function routeOf(req: Request): string {
   return typeof path === "string" ? `${req.baseUrl}${path}` : "unmatched";
 }
 
+/** Options of {@link accessLogMiddleware}. */
+export interface AccessLogOptions {
+  readonly metrics: Metrics;
+  /** Share of successful access-log lines written (errors always are). */
+  readonly sampleRate: number;
+  /** Route templates the sampling applies to; empty means all. */
+  readonly sampleRoutes: readonly string[];
+}
+
 /**
- * Writes one JSON line per request when its response ends: method, route
- * template, status, duration, bytes, client address and request id.
+ * When a response ends, records the request in
+ * `http_server_request_duration_seconds` and writes its access-log line:
+ * method, route template, status, duration, bytes, client address and
+ * request id. Successful lines may be sampled; errors never are.
  */
-export function accessLogMiddleware(): RequestHandler {
+export function accessLogMiddleware(options: AccessLogOptions): RequestHandler {
+  const { metrics, sampleRate } = options;
+  const sampledRoutes = new Set(options.sampleRoutes);
+  const sampled = (route: string) =>
+    sampleRate < 1 && (sampledRoutes.size === 0 || sampledRoutes.has(route));
   return (req, res, next) => {
     const start = performance.now();
     res.once("close", () => {
       const status = res.headersSent ? res.statusCode : 499;
+      const route = routeOf(req);
+      const elapsedMs = performance.now() - start;
+      metrics.observeHttp(req.method, route, status, elapsedMs / 1000);
+      if (status < 400 && sampled(route) && Math.random() >= sampleRate) return;
       const line = {
         method: req.method,
-        route: routeOf(req),
+        route,
         status,
-        duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
+        duration_ms: Math.round(elapsedMs * 1000) / 1000,
         bytes: Number(res.getHeader("content-length") ?? 0),
         client_ip: req.ip,
         ...(res.writableFinished ? {} : { aborted: true }),
@@ -110,7 +130,7 @@ export function corsMiddleware(allowedOrigins: readonly string[]): RequestHandle
  * address); sets `RateLimit-Policy`/`RateLimit`, and answers 429 with
  * `Retry-After` when the bucket is empty.
  */
-export function rateLimitMiddleware(limiter: RateLimiter): RequestHandler {
+export function rateLimitMiddleware(limiter: RateLimiter, metrics: Metrics): RequestHandler {
   return async (req, res, next) => {
     if (!limiter.enabled) {
       next();
@@ -120,6 +140,7 @@ export function rateLimitMiddleware(limiter: RateLimiter): RequestHandler {
     res.setHeader("RateLimit-Policy", limiter.policyHeader);
     res.setHeader("RateLimit", limiter.header(decision));
     if (!decision.allowed) {
+      metrics.countRateLimitRejection("http");
       throw new AppError("RATE_LIMITED", "rate limit exceeded; retry later", {
         retryAfterSeconds: decision.retryAfterSeconds,
       });

@@ -6,6 +6,8 @@ export interface LoggerOptions {
   readonly service: string;
   readonly version: string;
   readonly environment: string;
+  /** Extra paths to redact, added to {@link redactPaths}. */
+  readonly redactPaths?: readonly string[];
   /**
    * Where lines go. Defaults to a synchronous stdout destination: under
    * saturation an asynchronous one buffers without bound.
@@ -13,17 +15,37 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
-/** Paths redacted from every log line, whatever logged them. */
+/** Secret and PII keys redacted at the top level and one level down. */
+const sensitiveKeys = [
+  "authorization",
+  "cookie",
+  "password",
+  "passwd",
+  "secret",
+  "token",
+  "accessToken",
+  "access_token",
+  "refreshToken",
+  "refresh_token",
+  "apiKey",
+  "api_key",
+  "email",
+];
+
+/**
+ * Paths redacted from every log line, whatever logged them: credentials in
+ * headers, secret-looking keys and email addresses (PII). Services add their
+ * own with `LOG_REDACT_PATHS`.
+ */
 export const redactPaths: readonly string[] = [
   "req.headers.authorization",
   "req.headers.cookie",
-  "req.headers['proxy-authorization']",
-  "res.headers['set-cookie']",
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
   "headers.authorization",
   "headers.cookie",
-  "*.password",
-  "*.token",
-  "*.secret",
+  ...sensitiveKeys,
+  ...sensitiveKeys.map((key) => `*.${key}`),
 ];
 
 /**
@@ -38,7 +60,7 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: options.service, version: options.version, env: options.environment },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: [...redactPaths], censor: "[REDACTED]" },
+      redact: { paths: [...redactPaths, ...(options.redactPaths ?? [])], censor: "[REDACTED]" },
     },
     options.destination ?? pino.destination({ fd: 1, sync: true }),
   );

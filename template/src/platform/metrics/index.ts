@@ -1,2 +1,2 @@
-export type { Metrics } from "./registry.ts";
-export { createMetrics } from "./registry.ts";
+export type { Metrics, MetricsOptions, RpcSystem } from "./registry.ts";
+export { createMetrics, durationBuckets } from "./registry.ts";

@@ -2,6 +2,7 @@ import { Code, ConnectError, type Interceptor, type StreamResponse } from "@conn
 import type { Logger } from "pino";
 import { AppError } from "../errors/index.ts";
 import { clientKey, requestIdFrom } from "../http/index.ts";
+import type { Metrics, RpcSystem } from "../metrics/index.ts";
 import type { RateLimiter } from "../ratelimit/index.ts";
 import { callLogKey, clientIpKey, loggerKey, requestIdKey } from "./context.ts";
 import { toConnectError } from "./errors.ts";
@@ -30,16 +31,24 @@ export function requestIdInterceptor(logger: Logger): Interceptor {
  * Writes one JSON line per call when it ends: procedure, protocol, Connect
  * code, duration and client address.
  */
-export function loggingInterceptor(): Interceptor {
+export function loggingInterceptor(metrics: Metrics): Interceptor {
   return (next) => async (req) => {
     const start = performance.now();
     const log = req.contextValues.get(loggerKey);
     req.contextValues.get(callLogKey).logged = true;
     const write = (error: unknown) => {
+      const code = error === undefined ? "ok" : codeName(ConnectError.from(error).code);
+      const elapsedMs = performance.now() - start;
+      metrics.observeRpc(
+        rpcSystemOf(req.header.get("content-type")),
+        `${req.service.typeName}/${req.method.name}`,
+        code.toUpperCase(),
+        elapsedMs / 1000,
+      );
       const line = {
         procedure: `/${req.service.typeName}/${req.method.name}`,
-        code: error === undefined ? "ok" : codeName(ConnectError.from(error).code),
-        duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
+        code,
+        duration_ms: Math.round(elapsedMs * 1000) / 1000,
         client_ip: req.contextValues.get(clientIpKey),
         stream: req.stream,
       };
@@ -59,6 +68,11 @@ export function loggingInterceptor(): Interceptor {
       throw error;
     }
   };
+}
+
+/** The `rpc.system.name` of a call, from its content type (gRPC-Web counts as gRPC). */
+export function rpcSystemOf(contentType: string | null | undefined): RpcSystem {
+  return contentType?.startsWith("application/grpc") ? "grpc" : "connect_rpc";
 }
 
 /** The snake_case name of a Connect code, as on the wire ("invalid_argument"). */
@@ -110,11 +124,12 @@ export function recoveryInterceptor(): Interceptor {
 }
 
 /** Takes a token from the caller's bucket; an empty bucket fails with resource_exhausted. */
-export function rateLimitInterceptor(limiter: RateLimiter): Interceptor {
+export function rateLimitInterceptor(limiter: RateLimiter, metrics: Metrics): Interceptor {
   return (next) => async (req) => {
     if (limiter.enabled) {
       const decision = await limiter.take(clientKey(req.contextValues.get(clientIpKey)));
       if (!decision.allowed) {
+        metrics.countRateLimitRejection("rpc");
         throw new AppError("RATE_LIMITED", "rate limit exceeded; retry later", {
           retryAfterSeconds: decision.retryAfterSeconds,
         });

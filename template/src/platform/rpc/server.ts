@@ -13,6 +13,7 @@ import {
   requestIdFrom,
   requestIdHeader,
 } from "../http/index.ts";
+import type { Metrics } from "../metrics/index.ts";
 import type { RateLimiter } from "../ratelimit/index.ts";
 import { callLogKey, clientIpKey, requestIdKey } from "./context.ts";
 import {
@@ -22,12 +23,14 @@ import {
   rateLimitInterceptor,
   recoveryInterceptor,
   requestIdInterceptor,
+  rpcSystemOf,
 } from "./interceptors.ts";
 
 /** Options of {@link createRpcHandler}. */
 export interface RpcHandlerOptions {
   readonly logger: Logger;
   readonly rateLimiter: RateLimiter;
+  readonly metrics: Metrics;
   readonly clientIp: ClientIpResolver;
   readonly readMaxBytes: number;
   readonly writeMaxBytes: number;
@@ -59,9 +62,9 @@ export function createRpcHandler(options: RpcHandlerOptions): NodeHandler {
         .set(callLogKey, calls.get(req)?.log ?? { logged: false }),
     interceptors: [
       requestIdInterceptor(options.logger),
-      loggingInterceptor(),
+      loggingInterceptor(options.metrics),
       recoveryInterceptor(),
-      rateLimitInterceptor(options.rateLimiter),
+      rateLimitInterceptor(options.rateLimiter, options.metrics),
       ...(options.interceptors ?? []),
     ],
   }) as NodeHandler;
@@ -75,7 +78,9 @@ export function createRpcHandler(options: RpcHandlerOptions): NodeHandler {
     const start = performance.now();
     const lastChunk = watchGrpcWebTrailer(req, res);
     res.once("close", () => {
-      if (!log.logged) logRefusedCall(options.logger, req, res, requestId, start, lastChunk());
+      if (!log.logged) {
+        logRefusedCall(options.logger, options.metrics, req, res, requestId, start, lastChunk());
+      }
     });
     if ("stream" in req) releaseWhenAnswered(req);
     handler(req, res);
@@ -107,6 +112,7 @@ const codeOfStatus: Readonly<Record<number, Code>> = {
  */
 function logRefusedCall(
   logger: Logger,
+  metrics: Metrics,
   req: Parameters<NodeHandler>[0],
   res: Parameters<NodeHandler>[1],
   requestId: string,
@@ -121,12 +127,23 @@ function logRefusedCall(
     res.getHeader("grpc-status") ?? trailers?.["grpc-status"] ?? fromBody ?? Number.NaN,
   );
   const code = Number.isNaN(grpcStatus) ? codeOfStatus[res.statusCode] : (grpcStatus as Code);
+  const name = grpcStatus === 0 ? "ok" : code === undefined ? "unknown" : codeName(code);
+  const procedure = (req.url ?? "").split("?")[0] ?? "";
+  const elapsedMs = performance.now() - start;
+  // A procedure the service does not have must not become a label value.
+  const method = code === Code.Unimplemented ? "_OTHER" : procedure.slice(1);
+  metrics.observeRpc(
+    rpcSystemOf(req.headers["content-type"]),
+    method,
+    name.toUpperCase(),
+    elapsedMs / 1000,
+  );
   const line = {
     request_id: requestId,
-    procedure: (req.url ?? "").split("?")[0],
-    code: grpcStatus === 0 ? "ok" : code === undefined ? "unknown" : codeName(code),
+    procedure,
+    code: name,
     http_status: res.statusCode,
-    duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
+    duration_ms: Math.round(elapsedMs * 1000) / 1000,
     refused_by_runtime: true,
   };
   const serverFault = code === undefined ? res.statusCode >= 500 : isServerFault(code);

@@ -1,0 +1,69 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "./logger.ts";
+
+function capture(redactPaths: readonly string[] = []) {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  const logger = createLogger({
+    level: "info",
+    service: "svc",
+    version: "1.0.0",
+    environment: "test",
+    destination,
+    redactPaths,
+  });
+  return { logger, lines };
+}
+
+describe("createLogger", () => {
+  it("when a line is written then it has the contract's base fields", () => {
+    const { logger, lines } = capture();
+    logger.info("hello");
+    expect(lines[0]).toMatchObject({
+      level: "info",
+      msg: "hello",
+      service: "svc",
+      version: "1.0.0",
+      env: "test",
+    });
+    expect(Number.isNaN(Date.parse(String(lines[0]?.time)))).toBe(false);
+  });
+
+  it("when secrets and emails are logged at the top level or one level down then they are redacted", () => {
+    const { logger, lines } = capture();
+    logger.info(
+      {
+        password: "p",
+        token: "t",
+        email: "a@example.com",
+        user: { email: "b@example.com", apiKey: "k", name: "kept" },
+        req: { headers: { authorization: "Bearer x", cookie: "c=1", accept: "json" } },
+      },
+      "sensitive",
+    );
+    const line = lines[0] as Record<string, Record<string, unknown>>;
+    expect(line.password).toBe("[REDACTED]");
+    expect(line.token).toBe("[REDACTED]");
+    expect(line.email).toBe("[REDACTED]");
+    expect(line.user).toEqual({ email: "[REDACTED]", apiKey: "[REDACTED]", name: "kept" });
+    expect(line.req).toEqual({
+      headers: { authorization: "[REDACTED]", cookie: "[REDACTED]", accept: "json" },
+    });
+    expect(JSON.stringify(lines)).not.toMatch(/example\.com|Bearer x/);
+  });
+
+  it("when extra paths are configured then they are redacted too", () => {
+    const { logger, lines } = capture(["customer.phone", "*.iban"]);
+    logger.info({ customer: { phone: "+1 555", name: "n" }, payment: { iban: "DE00" } }, "extra");
+    expect(lines[0]).toMatchObject({
+      customer: { phone: "[REDACTED]", name: "n" },
+      payment: { iban: "[REDACTED]" },
+    });
+  });
+});
