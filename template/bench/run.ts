@@ -1,0 +1,304 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import { createRequire } from "node:module";
+import net, { type AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+
+/**
+ * `npm run bench`: measures, in one run on one machine, raw node:http, bare
+ * express 5, the golden service's HTTP route with its full middleware stack
+ * (tracing off and on), bare connect-node and the golden service's RPC unary
+ * call. Servers run pinned to core 0, the load generator (autocannon) to
+ * core 1; rounds are interleaved and medians reported, because only ratios
+ * within one run are comparable. Not a test: nothing here fails on numbers.
+ *
+ * Environment: BENCH_ROUNDS (3), BENCH_DURATION seconds (10), BENCH_WARMUP
+ * seconds (3), BENCH_CONNECTIONS (50), BENCH_ONLY (comma-separated variant ids).
+ */
+
+const templateDir = fileURLToPath(new URL("..", import.meta.url));
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const duration = Number(process.env.BENCH_DURATION ?? 10);
+const warmup = Number(process.env.BENCH_WARMUP ?? 3);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const only = new Set((process.env.BENCH_ONLY ?? "").split(",").filter(Boolean));
+// The golden service runs as production does: compiled to dist/ (built first).
+const registerPath = "./dist/platform/telemetry/register.js";
+const mainPath = "dist/main.js";
+const itemId = "00000000-0000-4000-8000-000000000001";
+
+interface Variant {
+  readonly id: string;
+  readonly label: string;
+  readonly args: readonly string[];
+  readonly env?: Record<string, string>;
+  /** "service" variants are the golden service (ports from env, ready via /readyz). */
+  readonly kind: "bare" | "service";
+  readonly request: "http" | "rpc";
+}
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  readyMs: number;
+  rssMb: number;
+}
+
+const serviceEnv = {
+  NODE_ENV: "production",
+  LOG_LEVEL: "info",
+  RATE_LIMIT_PER_SECOND: "1000000000",
+  RATE_LIMIT_BURST: "1000000000",
+  HTTP_HOST: "127.0.0.1",
+  RPC_HOST: "127.0.0.1",
+  OPS_HOST: "127.0.0.1",
+};
+
+/** Resolves with a TCP port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A local OTLP/HTTP sink that accepts and discards trace exports. */
+async function startSink(): Promise<{ url: string; close(): void; exports: () => number }> {
+  let count = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      count++;
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => server.close(),
+    exports: () => count,
+  };
+}
+
+/** Resident set size of a process in MB, from /proc. */
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+/** Starts a variant pinned to core 0; resolves with its process, ports and start→ready time. */
+async function startVariant(variant: Variant) {
+  const started = performance.now();
+  if (variant.kind === "bare") {
+    const child = spawn("taskset", ["-c", "0", process.execPath, ...variant.args], {
+      cwd: templateDir,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout?.once("data", (chunk) =>
+        resolve(Number(/ready (\d+)/.exec(String(chunk))?.[1])),
+      );
+      child.once("exit", (code) => reject(new Error(`${variant.id} exited with ${code}`)));
+    });
+    return { child, port, rpcPort: port, readyMs: performance.now() - started };
+  }
+  const [http, rpc, ops] = [await freePort(), await freePort(), await freePort()];
+  const child = spawn("taskset", ["-c", "0", process.execPath, ...variant.args], {
+    cwd: templateDir,
+    env: {
+      PATH: process.env.PATH ?? "",
+      ...serviceEnv,
+      ...variant.env,
+      HTTP_PORT: String(http),
+      RPC_PORT: String(rpc),
+      OPS_PORT: String(ops),
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  for (;;) {
+    const ok = await fetch(`http://127.0.0.1:${ops}/readyz`).then(
+      (res) => res.status === 200,
+      () => false,
+    );
+    if (ok) break;
+    if (child.exitCode !== null) throw new Error(`${variant.id} exited with ${child.exitCode}`);
+    await sleep(5);
+  }
+  const readyMs = performance.now() - started;
+  // The items the benchmark reads.
+  const created = await fetch(`http://127.0.0.1:${http}/v1/items`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "bench", tags: ["bench"] }),
+  });
+  const { id } = (await created.json()) as { id: string };
+  return { child, port: http, rpcPort: rpc, readyMs, id };
+}
+
+/** Runs autocannon pinned to core 1 and returns its summary. */
+function load(options: object): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "taskset",
+      ["-c", "1", process.execPath, "bench/load.ts", JSON.stringify(options)],
+      { cwd: templateDir, maxBuffer: 1 << 20 },
+      (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))),
+    );
+  });
+}
+
+/** Measures one variant once: start, warm up, measure, read RSS, stop. */
+async function measure(variant: Variant): Promise<Sample> {
+  const { child, port, rpcPort, readyMs, id } = await startVariant(variant);
+  const target =
+    variant.request === "http"
+      ? { url: `http://127.0.0.1:${port}/v1/items/${id ?? itemId}` }
+      : {
+          url: `http://127.0.0.1:${rpcPort}/lumi.template.v1.ItemService/GetItem`,
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ id: id ?? itemId }),
+        };
+  await load({ ...target, connections, duration: warmup });
+  const rss = rssMb(child.pid ?? 0);
+  const result = await load({ ...target, connections, duration });
+  await stop(child);
+  return { ...result, readyMs, rssMb: rss };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? 0)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+const tscPath = join(
+  dirname(createRequire(import.meta.url).resolve("typescript/package.json")),
+  "bin/tsc",
+);
+
+/** Compiles the service to dist/ with the production tsconfig. */
+function build(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [tscPath, "-p", "tsconfig.build.json"],
+      { cwd: templateDir },
+      (error) => (error ? reject(error) : resolve()),
+    );
+  });
+}
+
+async function main(): Promise<void> {
+  await build();
+  const sink = await startSink();
+  const tracingOn = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url };
+  const variants: Variant[] = [
+    {
+      id: "raw",
+      label: "raw node:http",
+      args: ["bench/servers/raw-http.ts"],
+      kind: "bare",
+      request: "http",
+    },
+    {
+      id: "express",
+      label: "bare express 5",
+      args: ["bench/servers/bare-express.ts"],
+      kind: "bare",
+      request: "http",
+    },
+    {
+      id: "http",
+      label: "golden HTTP, full stack, tracing off",
+      args: [mainPath],
+      kind: "service",
+      request: "http",
+    },
+    {
+      id: "http-traced",
+      label: "golden HTTP, full stack, tracing on (default sampler)",
+      args: ["--import", registerPath, mainPath],
+      env: tracingOn,
+      kind: "service",
+      request: "http",
+    },
+    {
+      id: "connect",
+      label: "bare connect-node unary",
+      args: ["bench/servers/bare-connect.ts"],
+      kind: "bare",
+      request: "rpc",
+    },
+    {
+      id: "rpc",
+      label: "golden RPC unary, all interceptors",
+      args: [mainPath],
+      kind: "service",
+      request: "rpc",
+    },
+  ].filter((variant) => only.size === 0 || only.has(variant.id)) as Variant[];
+
+  const samples = new Map<string, Sample[]>(variants.map((variant) => [variant.id, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const variant of variants) {
+      const sample = await measure(variant);
+      samples.get(variant.id)?.push(sample);
+      process.stderr.write(
+        `round ${round}/${rounds} ${variant.id}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, errors ${sample.errors}\n`,
+      );
+    }
+  }
+  sink.close();
+
+  const summary = new Map(
+    [...samples].map(([id, list]) => [
+      id,
+      {
+        rps: median(list.map((s) => s.rps)),
+        p50: median(list.map((s) => s.p50)),
+        p99: median(list.map((s) => s.p99)),
+        errors: list.reduce((sum, s) => sum + s.errors, 0),
+        readyMs: median(list.map((s) => s.readyMs)),
+        rssMb: median(list.map((s) => s.rssMb)),
+      },
+    ]),
+  );
+  const express = summary.get("express")?.rps ?? Number.NaN;
+  const connect = summary.get("connect")?.rps ?? Number.NaN;
+  const lines = [
+    `Node ${process.version}, ${rounds} rounds × ${duration} s (warm-up ${warmup} s), ${connections} connections; medians.`,
+    "",
+    "| variant | req/s | p50 ms | p99 ms | errors | ÷ bare express | ÷ bare connect | start→ready ms | RSS MB after warm-up |",
+    "|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const variant of variants) {
+    const s = summary.get(variant.id);
+    if (s === undefined) continue;
+    const vsExpress = variant.request === "http" ? (s.rps / express).toFixed(2) : "";
+    const vsConnect = variant.request === "rpc" ? (s.rps / connect).toFixed(2) : "";
+    lines.push(
+      `| ${variant.label} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${s.errors} | ${vsExpress} | ${vsConnect} | ${Math.round(s.readyMs)} | ${s.rssMb} |`,
+    );
+  }
+  lines.push("", `Trace exports received by the local sink: ${sink.exports()}.`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+await main();
