@@ -30,6 +30,7 @@ import { createMetrics, type Metrics } from "./platform/metrics/index.ts";
 import { createOpsHandler, createProfiler } from "./platform/ops/index.ts";
 import { createRateLimiter, type RateLimitStore } from "./platform/ratelimit/index.ts";
 import { createHealthService, createRpcHandler } from "./platform/rpc/index.ts";
+import { getTelemetry } from "./platform/telemetry/index.ts";
 
 /** What tests (and later milestones) may replace when building the service. */
 export interface ServiceOverrides {
@@ -77,6 +78,10 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
       redactPaths: config.log.redactPaths,
     });
   const resources = createResourceStack();
+  // Registered first, so closed last: spans of the final requests are flushed.
+  const telemetry = getTelemetry();
+  if (telemetry !== undefined)
+    resources.add({ name: "telemetry", close: () => telemetry.shutdown() });
   const readiness = createReadiness();
   const metrics = createMetrics({ version: config.service.version, commit: config.service.commit });
 

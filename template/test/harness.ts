@@ -93,17 +93,21 @@ export interface ChildService {
   readonly logs: LogLine[];
   /** Resolves with the exit code and when it happened. */
   readonly exited: Promise<{ code: number | null; at: number }>;
+  /** Everything written on stderr so far. */
+  stderr(): string;
 }
 
 /**
  * Starts the service in a child process (`src/main.ts`, or another entry
  * such as the built `dist/main.js`) and waits for "service started".
+ * `nodeArgs` go before the entry (e.g. `--import` of the tracing preload).
  */
 export async function spawnService(
   env: Record<string, string> = {},
   entry: string = mainPath,
+  nodeArgs: readonly string[] = [],
 ): Promise<ChildService> {
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     env: { PATH: process.env.PATH ?? "", ...testEnv, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -138,6 +142,7 @@ export async function spawnService(
     opsUrl: `http://127.0.0.1:${ports.ops}`,
     logs,
     exited,
+    stderr: () => stderr,
   };
 }
 

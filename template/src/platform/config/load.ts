@@ -1,4 +1,4 @@
-import { cleanEnv, EnvMissingError } from "envalid";
+import { type CleanedEnv, cleanEnv, EnvMissingError } from "envalid";
 import { configSchema, secretKeys } from "./schema.ts";
 
 /** A key of the configuration schema (its environment variable name). */
@@ -87,15 +87,7 @@ export function loadConfig(
   options: LoadConfigOptions,
 ): Config {
   const issues: ConfigIssue[] = [];
-  const clean = cleanEnv(env, configSchema, {
-    reporter: ({ errors }) => {
-      for (const [key, error] of Object.entries(errors)) {
-        const message =
-          error instanceof EnvMissingError ? "is required" : (error?.message ?? "is invalid");
-        issues.push({ key, message });
-      }
-    },
-  });
+  const clean = validateEnv(env, configSchema, issues);
   if (issues.length === 0) issues.push(...crossFieldIssues(clean));
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -147,6 +139,28 @@ export function loadConfig(
     shutdown: {
       drainDelayMs: clean.SHUTDOWN_DRAIN_DELAY_MS,
       timeoutMs: clean.SHUTDOWN_TIMEOUT_MS,
+    },
+  });
+}
+
+/**
+ * Validates `env` against `schema` (the whole schema or a part of it),
+ * adding one issue per missing or invalid key to `issues`.
+ */
+export function validateEnv<S>(
+  env: Readonly<Record<string, string | undefined>>,
+  schema: S,
+  issues: ConfigIssue[],
+): CleanedEnv<S> {
+  return cleanEnv(env, schema, {
+    reporter: ({ errors }) => {
+      for (const [key, error] of Object.entries(errors)) {
+        const message =
+          error instanceof EnvMissingError
+            ? "is required"
+            : ((error as Error | undefined)?.message ?? "is invalid");
+        issues.push({ key, message });
+      }
     },
   });
 }

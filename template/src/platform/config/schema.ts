@@ -1,5 +1,5 @@
 import { bool, str } from "envalid";
-import { int, list, ratio } from "./validators.ts";
+import { int, list, optionalUrl, ratio } from "./validators.ts";
 
 /**
  * The one configuration schema: every key the service reads, with its doc
@@ -37,6 +37,41 @@ export const configSchema = {
     default: [],
     desc: "Route templates LOG_ACCESS_SAMPLE_RATE applies to (e.g. /v1/items/:id); empty means every route.",
     example: "/v1/items,/v1/items/:id",
+  }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl({
+    default: "",
+    desc: "Base URL of the OTLP/HTTP collector; traces go to <url>/v1/traces. Empty (and no traces endpoint) leaves tracing off.",
+    example: "http://otel-collector:4318",
+  }),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl({
+    default: "",
+    desc: "Full URL spans are sent to, overriding OTEL_EXPORTER_OTLP_ENDPOINT for traces; setting it also turns tracing on.",
+    example: "http://otel-collector:4318/v1/traces",
+  }),
+  OTEL_EXPORTER_OTLP_PROTOCOL: str({
+    choices: ["http/protobuf", "http/json"],
+    default: "http/protobuf",
+    desc: "Encoding of the OTLP/HTTP trace exports.",
+  }),
+  OTEL_TRACES_SAMPLER: str({
+    choices: [
+      "parentbased_traceidratio",
+      "parentbased_always_on",
+      "parentbased_always_off",
+      "traceidratio",
+      "always_on",
+      "always_off",
+    ],
+    default: "parentbased_traceidratio",
+    desc: "Which traces are recorded. The default follows the caller's decision and keeps OTEL_TRACES_SAMPLER_ARG of the traces that start here.",
+  }),
+  OTEL_TRACES_SAMPLER_ARG: ratio({
+    default: 0.1,
+    desc: "Share of new traces the traceidratio samplers keep, from 0 to 1.",
+  }),
+  OTEL_SDK_DISABLED: bool({
+    default: false,
+    desc: "Turns tracing off even when an OTLP endpoint is set.",
   }),
   LOG_LEVEL: str({
     choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],

@@ -39,3 +39,19 @@ export const ratio = makeValidator<number>((input: string) => {
   }
   return value;
 });
+
+/** An envalid validator for an http(s) URL, or "" for none. */
+export const optionalUrl = makeValidator<string>((input: string) => {
+  const value = input.trim();
+  if (value === "") return "";
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new EnvError(`must be an http or https URL, got "${input}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new EnvError(`must be an http or https URL, got "${input}"`);
+  }
+  return value;
+});

@@ -3,19 +3,22 @@ import type { Logger } from "pino";
 import { AppError } from "../errors/index.ts";
 import type { Metrics } from "../metrics/index.ts";
 import type { RateLimiter } from "../ratelimit/index.ts";
+import { childWithTraceFields } from "../telemetry/index.ts";
 import { clientKey } from "./client-ip.ts";
 import { requestIdFrom, requestIdHeader } from "./request-id.ts";
 import "./context.ts";
 
 /**
  * Accepts a valid incoming `X-Request-ID` or makes one, echoes it, and gives
- * the request a child logger that carries it.
+ * the request a child logger that carries it and, when the request is
+ * traced, its trace and span ids (kept for the access line, written on
+ * response close).
  */
 export function requestIdMiddleware(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const requestId = requestIdFrom(req.headers[requestIdHeader]);
     res.locals.requestId = requestId;
-    res.locals.log = logger.child({ request_id: requestId });
+    res.locals.log = childWithTraceFields(logger, { request_id: requestId });
     res.setHeader("X-Request-ID", requestId);
     next();
   };

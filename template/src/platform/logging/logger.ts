@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from "pino";
+import { traceMixin, traceMixinMergeStrategy } from "../telemetry/index.ts";
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
@@ -64,8 +65,9 @@ export const redactPaths: readonly string[] = [
 
 /**
  * Creates the service's root logger: JSON lines with time, level, msg,
- * service, version and env. The composition root passes it down; code logs
- * through it or a child of it, never through a global.
+ * service, version and env, plus trace_id and span_id while a span is
+ * active. The composition root passes it down; code logs through it or a
+ * child of it, never through a global.
  */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
@@ -75,6 +77,9 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: [...redactPaths, ...(options.redactPaths ?? [])], censor: "[REDACTED]" },
+      // Lines written while a span is active carry trace_id and span_id.
+      mixin: traceMixin,
+      mixinMergeStrategy: traceMixinMergeStrategy,
     },
     options.destination ?? pino.destination({ fd: 1, sync: true }),
   );

@@ -1,2 +1,2 @@
 export type { Metrics, MetricsOptions, RpcSystem } from "./registry.ts";
-export { createMetrics, durationBuckets } from "./registry.ts";
+export { createMetrics, durationBuckets, serverFaultCodes } from "./registry.ts";

@@ -44,8 +44,11 @@ const knownMethods = new Set([
   "PATCH",
 ]);
 
-/** Codes that mean the server, not the client, is at fault (they set `error_type`). */
-const serverFaultCodes = new Set([
+/**
+ * RPC codes that mean the server, not the client, is at fault: they set
+ * `error_type` on the RPC metric and `error.type` on the RPC span.
+ */
+export const serverFaultCodes: ReadonlySet<string> = new Set([
   "INTERNAL",
   "UNKNOWN",
   "DATA_LOSS",

@@ -9,3 +9,4 @@ export {
 } from "./interceptors.ts";
 export type { RpcHandlerOptions } from "./server.ts";
 export { createRpcHandler } from "./server.ts";
+export { tracingInterceptor } from "./tracing-interceptor.ts";

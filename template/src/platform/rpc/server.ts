@@ -25,6 +25,7 @@ import {
   requestIdInterceptor,
   rpcSystemOf,
 } from "./interceptors.ts";
+import { tracingInterceptor } from "./tracing-interceptor.ts";
 
 /** Options of {@link createRpcHandler}. */
 export interface RpcHandlerOptions {
@@ -45,7 +46,7 @@ export interface RpcHandlerOptions {
 /**
  * Builds the Connect handler serving the Connect, gRPC and gRPC-Web
  * protocols, with the standard interceptors in this order (outermost
- * first): request id → logging → recovery → rate limit → the team's.
+ * first): request id → tracing → logging → recovery → rate limit → the team's.
  * Messages over `readMaxBytes` fail with resource_exhausted.
  */
 export function createRpcHandler(options: RpcHandlerOptions): NodeHandler {
@@ -62,6 +63,7 @@ export function createRpcHandler(options: RpcHandlerOptions): NodeHandler {
         .set(callLogKey, calls.get(req)?.log ?? { logged: false }),
     interceptors: [
       requestIdInterceptor(options.logger),
+      tracingInterceptor(),
       loggingInterceptor(options.metrics),
       recoveryInterceptor(),
       rateLimitInterceptor(options.rateLimiter, options.metrics),
