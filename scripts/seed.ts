@@ -1,6 +1,8 @@
 // Creates a set of example items through the running service's REST API (`npm run seed`).
 // Names that already exist are skipped, so a second run creates nothing.
 // SEED_BASE_URL selects the service; the default is the golden service's local HTTP listener.
+// SEED_TOKEN is sent as a bearer token (scope items:read items:write); not needed when the
+// service runs with `npm run dev`, whose development principal holds every scope.
 
 /** One example item, as `POST /v1/items` takes it. */
 export interface ExampleItem {
@@ -22,6 +24,8 @@ export interface SeedOptions {
   readonly timeoutMs?: number;
   /** Example items to create; default {@link exampleItems}. */
   readonly items?: readonly ExampleItem[];
+  /** Bearer token sent with every request, when the service verifies tokens. */
+  readonly token?: string | undefined;
 }
 
 /** A failure the seed explains in one message (the service is down, a request was refused). */
@@ -144,7 +148,7 @@ export const exampleItems: readonly ExampleItem[] = [
 
 /** Runs the seed against `baseUrl`: lists the existing names, then creates the missing items. */
 export async function seed(baseUrl: string, options: SeedOptions = {}): Promise<SeedResult> {
-  const client = new Client(baseUrl, options.timeoutMs ?? 5_000);
+  const client = new Client(baseUrl, options.timeoutMs ?? 5_000, options.token);
   const items = options.items ?? exampleItems;
   const existing = await client.listNames();
   let created = 0;
@@ -177,10 +181,12 @@ interface ListPage {
 class Client {
   readonly baseUrl: string;
   readonly #timeoutMs: number;
+  readonly #authorization: Record<string, string>;
 
-  constructor(baseUrl: string, timeoutMs: number) {
+  constructor(baseUrl: string, timeoutMs: number, token: string | undefined) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.#timeoutMs = timeoutMs;
+    this.#authorization = token ? { authorization: `Bearer ${token}` } : {};
   }
 
   /** Names of every item the service has, read page by page. */
@@ -225,7 +231,11 @@ class Client {
     for (let attempt = 1; ; attempt += 1) {
       let response: Response;
       try {
-        response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.#timeoutMs) });
+        response = await fetch(url, {
+          ...init,
+          headers: { ...(init.headers as Record<string, string>), ...this.#authorization },
+          signal: AbortSignal.timeout(this.#timeoutMs),
+        });
       } catch (error) {
         throw new SeedError(
           `cannot reach the service at ${this.baseUrl} (${describeNetworkError(error)}). ` +
@@ -267,7 +277,7 @@ function describeNetworkError(error: unknown): string {
 if (import.meta.main) {
   const baseUrl = process.env.SEED_BASE_URL || DEFAULT_BASE_URL;
   try {
-    const result = await seed(baseUrl);
+    const result = await seed(baseUrl, { token: process.env.SEED_TOKEN });
     console.log(
       `seed: ${result.created} item(s) created, ${result.skipped} already present, on ${result.baseUrl}`,
     );

@@ -5,10 +5,19 @@ import {
   createItemsService,
   createMemoryItemsRepository,
   type ItemsRepository,
+  itemsRpcPolicies,
   mountItemsRoutes,
 } from "./app/items/index.ts";
 import { Health } from "./gen/grpc/health/v1/health_pb.ts";
 import { ItemService } from "./gen/lumi/template/v1/items_pb.ts";
+import {
+  createDevelopmentVerifier,
+  createHttpGuard,
+  createTokenVerifier,
+  createUnconfiguredVerifier,
+  rpcAuth,
+  type TokenVerifier,
+} from "./platform/auth/index.ts";
 import type { Config } from "./platform/config/index.ts";
 import {
   createClientIpResolver,
@@ -94,6 +103,8 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
   const repository = overrides.itemsRepository ?? createMemoryItemsRepository();
   resources.add({ name: "items-repository", close: () => repository.close() });
   const items = createItemsService({ repository });
+  const verifier = createVerifier(config, logger);
+  resources.add({ name: "auth-verifier", close: () => verifier.close() });
 
   const httpApp = createHttpApp({
     logger,
@@ -104,7 +115,7 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
     metrics,
     accessLogSampling: { rate: config.log.accessSampleRate, routes: config.log.accessSampleRoutes },
     routes: (router) => {
-      mountItemsRoutes(router, items);
+      mountItemsRoutes(router, items, createHttpGuard(verifier));
       overrides.extraRoutes?.(router);
     },
   });
@@ -121,6 +132,7 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
       router.service(Health, createHealthService(readiness, [ItemService.typeName]));
       overrides.extraRpcRoutes?.(router);
     },
+    interceptors: [rpcAuth(verifier, itemsRpcPolicies, { services: [ItemService, Health] })],
   });
   const profiler = createProfiler({
     enabled: config.ops.profiling.enabled,
@@ -173,4 +185,38 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
     },
     shutdown,
   };
+}
+
+/**
+ * The token verifier the configuration asks for: a remote JWKS; or, with no
+ * JWKS URL, one that refuses every token (protected routes answer 401) — or,
+ * outside production and only when asked, the development principal.
+ */
+function createVerifier(config: Config, logger: Logger): TokenVerifier {
+  const { auth } = config;
+  if (auth.jwksUrl !== "") {
+    return createTokenVerifier({
+      jwksUrl: auth.jwksUrl,
+      issuer: [...auth.issuer],
+      audience: [...auth.audience],
+      algorithms: [...auth.algorithms],
+      clockToleranceSec: auth.clockToleranceSec,
+      requiredClaims: [...auth.requiredClaims],
+      jwksCacheMaxAgeMs: auth.jwksCacheMaxAgeMs,
+      jwksCooldownMs: auth.jwksCooldownMs,
+      jwksTimeoutMs: auth.jwksTimeoutMs,
+      allowInsecureHttp: auth.allowInsecureHttp,
+      logger: logger.child({ component: "auth" }),
+    });
+  }
+  if (auth.disableForDevelopment) {
+    logger.warn(
+      "authentication disabled for development: every request is the developer principal",
+    );
+    return createDevelopmentVerifier();
+  }
+  logger.warn(
+    "authentication is not configured (AUTH_JWKS_URL empty): protected routes and procedures answer 401",
+  );
+  return createUnconfiguredVerifier();
 }

@@ -31,6 +31,9 @@ export const testEnv: Readonly<Record<string, string>> = {
   RPC_PORT: "0",
   OPS_PORT: "0",
   LOG_LEVEL: "info",
+  // Component tests exercise the service, not its identity provider: every
+  // request is the developer principal unless a test configures a JWKS.
+  AUTH_DISABLE_FOR_DEVELOPMENT: "true",
 };
 
 /** A service started in this process on port 0, with its log lines captured. */

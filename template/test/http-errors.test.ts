@@ -73,10 +73,10 @@ describe("every catalogue code on HTTP", () => {
     expect(((await res.json()) as ProblemBody).detail).toBe("slow down");
   });
 
-  it("when UNAUTHENTICATED is thrown, then WWW-Authenticate: Bearer", async () => {
+  it("when UNAUTHENTICATED is thrown, then WWW-Authenticate carries the Bearer challenge", async () => {
     const res = await fetch(`${svc.httpUrl}/test/throw/UNAUTHENTICATED`);
     expect(res.status).toBe(401);
-    expect(res.headers.get("www-authenticate")).toBe("Bearer");
+    expect(res.headers.get("www-authenticate")).toBe(`Bearer realm="api"`);
   });
 
   it("when a code other than RATE_LIMITED or UNAUTHENTICATED is thrown, then neither header", async () => {

@@ -1,4 +1,5 @@
 import type { Request, Response, Router } from "express";
+import { type HttpGuard, requireScopes } from "../../platform/auth/index.ts";
 import { AppError } from "../../platform/errors/index.ts";
 import { createRouteTable, requireJsonBody } from "../../platform/http/index.ts";
 import type { Item } from "./item.ts";
@@ -55,17 +56,20 @@ function sendItem(res: Response, status: number, item: Item): void {
 
 /**
  * Mounts the items REST routes: thin adapters that turn HTTP into calls of
- * the items service (see docs/api.md).
+ * the items service (see docs/api.md). Reads need the `items:read` scope,
+ * writes `items:write`; the guard verifies the bearer token first.
  */
-export function mountItemsRoutes(router: Router, items: ItemsService): void {
+export function mountItemsRoutes(router: Router, items: ItemsService, guard: HttpGuard): void {
+  const read = guard(requireScopes("items:read"));
+  const write = guard(requireScopes("items:write"));
   const routes = createRouteTable(router);
   routes
-    .route("post", "/v1/items", requireJsonBody, async (req, res) => {
+    .route("post", "/v1/items", write, requireJsonBody, async (req, res) => {
       const item = await items.create(req.body ?? {});
       res.setHeader("Location", `/v1/items/${item.id}`);
       sendItem(res, 201, item);
     })
-    .route("get", "/v1/items", async (req, res) => {
+    .route("get", "/v1/items", read, async (req, res) => {
       const { pageSize, pageToken } = req.query;
       const page = await items.list({
         ...(pageSize === undefined ? {} : { pageSize: Number(pageSize) }),
@@ -73,7 +77,7 @@ export function mountItemsRoutes(router: Router, items: ItemsService): void {
       });
       res.json({ items: page.items.map(itemToJson), nextPageToken: page.nextPageToken });
     })
-    .route("get", "/v1/items/:id", async (req, res) => {
+    .route("get", "/v1/items/:id", read, async (req, res) => {
       const item = await items.get(String(req.params.id));
       if (req.headers["if-none-match"] === etagOf(item)) {
         res.setHeader("ETag", etagOf(item)).status(304).end();
@@ -81,7 +85,7 @@ export function mountItemsRoutes(router: Router, items: ItemsService): void {
       }
       sendItem(res, 200, item);
     })
-    .route("patch", "/v1/items/:id", requireJsonBody, async (req, res) => {
+    .route("patch", "/v1/items/:id", write, requireJsonBody, async (req, res) => {
       const body: unknown = req.body ?? {};
       const fromHeader = ifMatchVersion(req);
       // Anything but an object is left for validation to refuse.
@@ -104,7 +108,7 @@ export function mountItemsRoutes(router: Router, items: ItemsService): void {
       }
       sendItem(res, 200, await items.update(String(req.params.id), input));
     })
-    .route("delete", "/v1/items/:id", async (req, res) => {
+    .route("delete", "/v1/items/:id", write, async (req, res) => {
       await items.delete(String(req.params.id), ifMatchVersion(req));
       res.status(204).end();
     })

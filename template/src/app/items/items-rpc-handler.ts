@@ -6,6 +6,7 @@ import {
   ItemSchema,
   type ItemService,
 } from "../../gen/lumi/template/v1/items_pb.ts";
+import { type RpcPolicies, requireScopes } from "../../platform/auth/index.ts";
 import type { Item } from "./item.ts";
 import type { ItemsService } from "./items-service.ts";
 
@@ -21,6 +22,17 @@ export function itemToMessage(item: Item): ItemMessage {
     updateTime: timestampFromDate(item.updateTime),
   });
 }
+
+/**
+ * Who may call which ItemService procedure: reads need `items:read`, writes
+ * `items:write` (the same scopes as the REST routes).
+ */
+export const itemsRpcPolicies: RpcPolicies = {
+  "lumi.template.v1.ItemService": requireScopes("items:read"),
+  "lumi.template.v1.ItemService/CreateItem": requireScopes("items:write"),
+  "lumi.template.v1.ItemService/UpdateItem": requireScopes("items:write"),
+  "lumi.template.v1.ItemService/DeleteItem": requireScopes("items:write"),
+};
 
 /**
  * The ItemService implementation: thin adapters that turn RPC messages into

@@ -45,6 +45,30 @@ describe("loadConfig", () => {
       },
       rateLimit: { enabled: true, perSecond: 100, burst: 200 },
       shutdown: { drainDelayMs: 0, timeoutMs: 10_000 },
+      auth: {
+        jwksUrl: "",
+        issuer: [],
+        audience: [],
+        algorithms: [
+          "RS256",
+          "RS384",
+          "RS512",
+          "PS256",
+          "PS384",
+          "PS512",
+          "ES256",
+          "ES384",
+          "ES512",
+          "EdDSA",
+        ],
+        clockToleranceSec: 30,
+        requiredClaims: ["exp", "sub"],
+        jwksCacheMaxAgeMs: 600_000,
+        jwksCooldownMs: 30_000,
+        jwksTimeoutMs: 5_000,
+        allowInsecureHttp: false,
+        disableForDevelopment: false,
+      },
     });
   });
 
@@ -238,4 +262,47 @@ describe("observability keys", () => {
       );
     },
   );
+});
+
+describe("authentication keys", () => {
+  const jwks = { AUTH_JWKS_URL: "https://id.example.com/jwks.json" };
+
+  it("when a JWKS URL is set without issuer and audience then both are named", () => {
+    expect(configErrorOf(jwks).issues.map((issue) => issue.key)).toEqual([
+      "AUTH_ISSUER",
+      "AUTH_AUDIENCE",
+    ]);
+  });
+
+  it("when the development escape hatch is set in production then it is refused", () => {
+    expect(configErrorOf({ AUTH_DISABLE_FOR_DEVELOPMENT: "true" }).issues).toEqual([
+      { key: "AUTH_DISABLE_FOR_DEVELOPMENT", message: "must not be set when NODE_ENV=production" },
+    ]);
+  });
+
+  it("when the escape hatch and a JWKS URL are both set then they are reported as contradictory", () => {
+    const issues = configErrorOf({
+      ...jwks,
+      AUTH_ISSUER: "https://id.example.com",
+      AUTH_AUDIENCE: "items",
+      NODE_ENV: "development",
+      AUTH_DISABLE_FOR_DEVELOPMENT: "true",
+    }).issues;
+    expect(issues.map((issue) => issue.key)).toEqual(["AUTH_DISABLE_FOR_DEVELOPMENT"]);
+  });
+
+  it.each(["HS256", "none", "RS256,HS512"])(
+    "when AUTH_ALGORITHMS includes %s then it is refused",
+    (algorithms) => {
+      expect(configErrorOf({ AUTH_ALGORITHMS: algorithms }).issues[0]?.key).toBe("AUTH_ALGORITHMS");
+    },
+  );
+
+  it("when a complete JWKS configuration is given then it loads", () => {
+    const config = loadConfig(
+      { ...jwks, AUTH_ISSUER: "https://id.example.com", AUTH_AUDIENCE: "items,admin" },
+      options,
+    );
+    expect(config.auth.audience).toEqual(["items", "admin"]);
+  });
 });

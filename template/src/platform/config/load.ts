@@ -1,4 +1,5 @@
 import { type CleanedEnv, cleanEnv, EnvMissingError } from "envalid";
+import { asymmetricAlgorithms } from "../auth/index.ts";
 import { configSchema, secretKeys } from "./schema.ts";
 
 /** A key of the configuration schema (its environment variable name). */
@@ -51,6 +52,19 @@ export interface Config {
     readonly burst: number;
   };
   readonly shutdown: { readonly drainDelayMs: number; readonly timeoutMs: number };
+  readonly auth: {
+    readonly jwksUrl: string;
+    readonly issuer: readonly string[];
+    readonly audience: readonly string[];
+    readonly algorithms: readonly string[];
+    readonly clockToleranceSec: number;
+    readonly requiredClaims: readonly string[];
+    readonly jwksCacheMaxAgeMs: number;
+    readonly jwksCooldownMs: number;
+    readonly jwksTimeoutMs: number;
+    readonly allowInsecureHttp: boolean;
+    readonly disableForDevelopment: boolean;
+  };
 }
 
 /** One invalid or missing key. */
@@ -88,7 +102,7 @@ export function loadConfig(
 ): Config {
   const issues: ConfigIssue[] = [];
   const clean = validateEnv(env, configSchema, issues);
-  if (issues.length === 0) issues.push(...crossFieldIssues(clean));
+  if (issues.length === 0) issues.push(...crossFieldIssues(clean), ...authIssues(clean));
   if (issues.length > 0) throw new ConfigError(issues);
 
   return deepFreeze({
@@ -140,6 +154,19 @@ export function loadConfig(
       drainDelayMs: clean.SHUTDOWN_DRAIN_DELAY_MS,
       timeoutMs: clean.SHUTDOWN_TIMEOUT_MS,
     },
+    auth: {
+      jwksUrl: clean.AUTH_JWKS_URL,
+      issuer: clean.AUTH_ISSUER,
+      audience: clean.AUTH_AUDIENCE,
+      algorithms: clean.AUTH_ALGORITHMS,
+      clockToleranceSec: clean.AUTH_CLOCK_TOLERANCE_SEC,
+      requiredClaims: clean.AUTH_REQUIRED_CLAIMS,
+      jwksCacheMaxAgeMs: clean.AUTH_JWKS_CACHE_MAX_AGE_MS,
+      jwksCooldownMs: clean.AUTH_JWKS_COOLDOWN_MS,
+      jwksTimeoutMs: clean.AUTH_JWKS_TIMEOUT_MS,
+      allowInsecureHttp: clean.AUTH_JWKS_ALLOW_HTTP,
+      disableForDevelopment: clean.AUTH_DISABLE_FOR_DEVELOPMENT,
+    },
   });
 }
 
@@ -163,6 +190,46 @@ export function validateEnv<S>(
       }
     },
   });
+}
+
+/** Rules between the authentication keys. */
+function authIssues(clean: {
+  NODE_ENV: string;
+  AUTH_JWKS_URL: string;
+  AUTH_ISSUER: readonly string[];
+  AUTH_AUDIENCE: readonly string[];
+  AUTH_ALGORITHMS: readonly string[];
+  AUTH_DISABLE_FOR_DEVELOPMENT: boolean;
+}): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (clean.AUTH_JWKS_URL !== "") {
+    if (clean.AUTH_ISSUER.length === 0) {
+      issues.push({ key: "AUTH_ISSUER", message: "is required when AUTH_JWKS_URL is set" });
+    }
+    if (clean.AUTH_AUDIENCE.length === 0) {
+      issues.push({ key: "AUTH_AUDIENCE", message: "is required when AUTH_JWKS_URL is set" });
+    }
+  }
+  if (clean.AUTH_DISABLE_FOR_DEVELOPMENT && clean.NODE_ENV === "production") {
+    issues.push({
+      key: "AUTH_DISABLE_FOR_DEVELOPMENT",
+      message: "must not be set when NODE_ENV=production",
+    });
+  }
+  if (clean.AUTH_DISABLE_FOR_DEVELOPMENT && clean.AUTH_JWKS_URL !== "") {
+    issues.push({
+      key: "AUTH_DISABLE_FOR_DEVELOPMENT",
+      message: "contradicts AUTH_JWKS_URL; set one of them",
+    });
+  }
+  const unsafe = clean.AUTH_ALGORITHMS.filter((alg) => !asymmetricAlgorithms.includes(alg));
+  if (unsafe.length > 0) {
+    issues.push({
+      key: "AUTH_ALGORITHMS",
+      message: `accepts asymmetric algorithms only; refused: ${unsafe.join(", ")}`,
+    });
+  }
+  return issues;
 }
 
 /** Rules that involve more than one key. */

@@ -1,4 +1,5 @@
 import { bool, str } from "envalid";
+import { defaultAlgorithms } from "../auth/index.ts";
 import { int, list, optionalUrl, ratio } from "./validators.ts";
 
 /**
@@ -161,6 +162,51 @@ export const configSchema = {
   SHUTDOWN_TIMEOUT_MS: int({ min: 100, max: 300_000 })({
     default: 10_000,
     desc: "After the drain delay, how long in-flight requests get before their connections are force-closed.",
+  }),
+  AUTH_JWKS_URL: optionalUrl({
+    default: "",
+    desc: "JWKS URL of the token issuer. Empty: protected routes and procedures answer 401 (see AUTH_DISABLE_FOR_DEVELOPMENT).",
+    example: "https://id.example.com/.well-known/jwks.json",
+  }),
+  AUTH_ISSUER: list({
+    default: [],
+    desc: "Accepted iss values, comma-separated; required with AUTH_JWKS_URL.",
+  }),
+  AUTH_AUDIENCE: list({
+    default: [],
+    desc: "Accepted aud values, comma-separated; required with AUTH_JWKS_URL.",
+  }),
+  AUTH_ALGORITHMS: list({
+    default: [...defaultAlgorithms],
+    desc: "Accepted JWS algorithms, comma-separated; asymmetric only (never HS* or none).",
+  }),
+  AUTH_CLOCK_TOLERANCE_SEC: int({ min: 0, max: 300 })({
+    default: 30,
+    desc: "Leeway on exp and nbf, in seconds.",
+  }),
+  AUTH_REQUIRED_CLAIMS: list({
+    default: ["exp", "sub"],
+    desc: "Claims every token must carry, comma-separated.",
+  }),
+  AUTH_JWKS_CACHE_MAX_AGE_MS: int({ min: 1000, max: 86_400_000 })({
+    default: 600_000,
+    desc: "How long a fetched key set is used before it is fetched again; a removed key is refused after at most this long.",
+  }),
+  AUTH_JWKS_COOLDOWN_MS: int({ min: 0, max: 3_600_000 })({
+    default: 30_000,
+    desc: "Least time between two key set fetches (an unknown kid triggers at most one per cooldown).",
+  }),
+  AUTH_JWKS_TIMEOUT_MS: int({ min: 100, max: 60_000 })({
+    default: 5_000,
+    desc: "Timeout of one key set fetch.",
+  }),
+  AUTH_JWKS_ALLOW_HTTP: bool({
+    default: false,
+    desc: "Allow a plain-http AUTH_JWKS_URL that is not on loopback (tests, local identity providers).",
+  }),
+  AUTH_DISABLE_FOR_DEVELOPMENT: bool({
+    default: false,
+    desc: "Every request is the developer principal with every scope. Refused when NODE_ENV=production.",
   }),
   PROFILING_ENABLED: bool({
     default: false,

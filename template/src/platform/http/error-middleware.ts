@@ -65,7 +65,10 @@ export function errorMiddleware(): ErrorRequestHandler {
     if (appError.retryAfterSeconds !== undefined) {
       headers["Retry-After"] = String(appError.retryAfterSeconds);
     }
-    if (appError.code === "UNAUTHENTICATED") headers["WWW-Authenticate"] = "Bearer";
+    // The auth middleware sets the precise RFC 6750 challenge; this is the fallback.
+    if (appError.code === "UNAUTHENTICATED" && !res.hasHeader("WWW-Authenticate")) {
+      headers["WWW-Authenticate"] = 'Bearer realm="api"';
+    }
     if (appError.code === "PAYLOAD_TOO_LARGE" || appError.code === "CANCELLED") {
       headers.Connection = "close";
     }

@@ -1,0 +1,26 @@
+export type { BearerCredentials } from "./bearer-token.ts";
+export { bearerCredentials } from "./bearer-token.ts";
+export type { Claims } from "./claims.ts";
+export { claimsFromPayload, developmentClaims } from "./claims.ts";
+export { claimsKey } from "./context.ts";
+export type { HttpAuthOptions, HttpGuard } from "./http-auth.ts";
+export { bearerChallenge, claimsOf, createHttpGuard, httpAuth } from "./http-auth.ts";
+export type { Access } from "./policy.ts";
+export {
+  authenticated,
+  authorize,
+  publicAccess,
+  requireRoles,
+  requireScopes,
+  scopesOf,
+} from "./policy.ts";
+export type { RpcAuthOptions, RpcPolicies } from "./rpc-auth.ts";
+export { claimsFrom, healthServiceName, rpcAuth } from "./rpc-auth.ts";
+export type { TokenVerifier, TokenVerifierOptions } from "./verifier.ts";
+export {
+  asymmetricAlgorithms,
+  createDevelopmentVerifier,
+  createTokenVerifier,
+  createUnconfiguredVerifier,
+  defaultAlgorithms,
+} from "./verifier.ts";
