@@ -2,6 +2,8 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ItemService } from "../template/src/gen/lumi/template/v1/items_pb.ts";
+import { createHttpClient, type Dependency } from "../template/src/platform/resilience/index.ts";
+import { type FaultServer, startFaultServer } from "../template/test/fault-server.ts";
 import { startService, type TestService } from "../template/test/harness.ts";
 import {
   dashboardExpressions,
@@ -16,6 +18,7 @@ import {
 // metric name the SRE kit uses is served — or is explicitly reserved for a later phase.
 
 let svc: TestService;
+let upstream: FaultServer;
 let scrape = "";
 
 /** Metric families present in a scrape: every `# TYPE` line's name. */
@@ -29,8 +32,14 @@ function familyOf(name: string): string {
 }
 
 beforeAll(async () => {
+  upstream = await startFaultServer();
   svc = await startService(
-    { TRUSTED_PROXIES: "loopback", RATE_LIMIT_BURST: "5", RATE_LIMIT_PER_SECOND: "1" },
+    {
+      TRUSTED_PROXIES: "loopback",
+      RATE_LIMIT_BURST: "5",
+      RATE_LIMIT_PER_SECOND: "1",
+      DEP_PRICING_BASE_URL: upstream.url,
+    },
     {
       extraRoutes: (router) => {
         router.get("/test/boom", () => {
@@ -38,6 +47,7 @@ beforeAll(async () => {
         });
       },
     },
+    { pricing: { timeoutMs: 500, retry: { attempts: 2, baseDelayMs: 1 } } },
   );
   let client = 0;
   const http1 = (path: string, init: RequestInit = {}) =>
@@ -72,11 +82,17 @@ beforeAll(async () => {
   await connect.getItem({ id: "00000000-0000-4000-8000-000000000000" }).catch((error: unknown) => {
     expect(ConnectError.from(error).code).toBe(Code.NotFound);
   });
+  // Outbound: a success, and a failure that is retried.
+  const pricing = createHttpClient(svc.service.dependencies.get("pricing") as Dependency);
+  await pricing.get("/price");
+  upstream.fallback({ status: 503 });
+  await pricing.get("/price").catch(() => undefined);
   scrape = await (await fetch(`${svc.opsUrl}/metrics`)).text();
 });
 
 afterAll(async () => {
   await svc?.stop();
+  await upstream?.close();
 });
 
 describe("metrics contract: the SRE kit queries only what the service serves", () => {
@@ -103,8 +119,8 @@ describe("metrics contract: the SRE kit queries only what the service serves", (
     const served = families(scrape);
     const pending = [...used].filter((name) => reserved.has(name) && !served.has(name)).sort();
     // Pending until the phase that serves it (docs/metrics.md "Reserved for later phases"):
-    // outbound (v0.0.5), cache and database (v0.0.6).
-    expect(pending.every((name) => /^lumi_(outbound|cache|db)_/.test(name))).toBe(true);
+    // cache and database (v0.0.6).
+    expect(pending.every((name) => /^lumi_(cache|db)_/.test(name))).toBe(true);
     process.stdout.write(`metrics pending a later phase: ${pending.join(", ") || "none"}\n`);
   });
 
@@ -123,6 +139,11 @@ describe("metrics contract: the SRE kit queries only what the service serves", (
     );
     expect(scrape).toMatch(/lumi_rate_limit_rejections_total\{surface="http"\} [1-9]/);
     expect(scrape).toMatch(/^lumi_build_info\{/m);
+    expect(scrape).toMatch(
+      /lumi_outbound_request_duration_seconds_count\{dependency="pricing",outcome="success"\} 1/,
+    );
+    expect(scrape).toMatch(/lumi_outbound_retries_total\{dependency="pricing"\} [1-9]/);
+    expect(scrape).toMatch(/lumi_outbound_breaker_state\{dependency="pricing"\} 0/);
   });
 
   it("when the contract is checked then it did check something: the kit uses the core families", () => {

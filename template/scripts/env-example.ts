@@ -1,9 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { dependencies } from "../src/app/dependencies.ts";
 import { renderEnvExample } from "../src/platform/config/index.ts";
 
 const target = fileURLToPath(new URL("../.env.example", import.meta.url));
-const expected = renderEnvExample();
+const expected = renderEnvExample(dependencies);
 
 if (process.argv.includes("--check")) {
   let current = "";

@@ -1,4 +1,5 @@
 import packageJson from "../package.json" with { type: "json" };
+import { dependencies } from "./app/dependencies.ts";
 import { ConfigError, describeConfig, loadConfig } from "./platform/config/index.ts";
 
 /**
@@ -10,7 +11,7 @@ import { ConfigError, describeConfig, loadConfig } from "./platform/config/index
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig(process.env, { version: packageJson.version });
+    config = loadConfig(process.env, { version: packageJson.version, dependencies });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   const { createService } = await import("./service.ts");
   const service = createService(config);
   const { logger } = service;
-  logger.info({ config: describeConfig(process.env) }, "configuration loaded");
+  logger.info({ config: describeConfig(process.env, dependencies) }, "configuration loaded");
 
   let exitCode = 0;
   const stop = (reason: string, code: number) => {

@@ -38,6 +38,7 @@ import { createLogger, type Logger } from "./platform/logging/index.ts";
 import { createMetrics, type Metrics } from "./platform/metrics/index.ts";
 import { createOpsHandler, createProfiler } from "./platform/ops/index.ts";
 import { createRateLimiter, type RateLimitStore } from "./platform/ratelimit/index.ts";
+import { type Dependency, defineDependency } from "./platform/resilience/index.ts";
 import { createHealthService, createRpcHandler } from "./platform/rpc/index.ts";
 import { getTelemetry } from "./platform/telemetry/index.ts";
 
@@ -65,6 +66,8 @@ export interface Service {
   readonly logger: Logger;
   readonly readiness: Readiness;
   readonly metrics: Metrics;
+  /** The outbound dependencies of src/app/dependencies.ts, with their policies, by name. */
+  readonly dependencies: ReadonlyMap<string, Dependency>;
   /** Binds the three listeners and marks the service ready. */
   start(): Promise<BoundPorts>;
   /** The graceful shutdown; runs once however often it is called. */
@@ -93,6 +96,13 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
     resources.add({ name: "telemetry", close: () => telemetry.shutdown() });
   const readiness = createReadiness();
   const metrics = createMetrics({ version: config.service.version, commit: config.service.commit });
+  const dependencies = new Map<string, Dependency>();
+  for (const [name, settings] of Object.entries(config.dependencies)) {
+    const dependency = defineDependency({ name, ...settings, metrics: metrics.outbound, logger });
+    resources.add({ name: `dependency ${name}`, close: () => dependency.close() });
+    if (dependency.check !== undefined) readiness.addCheck(name, dependency.check);
+    dependencies.set(name, dependency);
+  }
 
   const rateLimiter = createRateLimiter({
     ...config.rateLimit,
@@ -172,6 +182,7 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
     logger,
     readiness,
     metrics,
+    dependencies,
     async start() {
       started = true;
       const ports = {

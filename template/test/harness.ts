@@ -11,6 +11,7 @@ import {
 import { afterAll, beforeAll } from "vitest";
 import { loadConfig } from "../src/platform/config/index.ts";
 import { createLogger } from "../src/platform/logging/index.ts";
+import type { DependencyDefaults } from "../src/platform/resilience/index.ts";
 import {
   type BoundPorts,
   createService,
@@ -47,12 +48,16 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-/** Builds and starts the service in-process; `env` adds to {@link testEnv}. */
+/**
+ * Builds and starts the service in-process; `env` adds to {@link testEnv},
+ * `dependencies` declares outbound dependencies as src/app/dependencies.ts does.
+ */
 export async function startService(
   env: Record<string, string> = {},
   overrides: ServiceOverrides = {},
+  dependencies: Readonly<Record<string, DependencyDefaults>> = {},
 ): Promise<TestService> {
-  const config = loadConfig({ ...testEnv, ...env }, { version: "0.0.0-test" });
+  const config = loadConfig({ ...testEnv, ...env }, { version: "0.0.0-test", dependencies });
   const logs: LogLine[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {

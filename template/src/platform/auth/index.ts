@@ -1,3 +1,4 @@
+export { asymmetricAlgorithms, defaultAlgorithms } from "./algorithms.ts";
 export type { BearerCredentials } from "./bearer-token.ts";
 export { bearerCredentials } from "./bearer-token.ts";
 export type { Claims } from "./claims.ts";
@@ -18,9 +19,7 @@ export type { RpcAuthOptions, RpcPolicies } from "./rpc-auth.ts";
 export { claimsFrom, healthServiceName, rpcAuth } from "./rpc-auth.ts";
 export type { TokenVerifier, TokenVerifierOptions } from "./verifier.ts";
 export {
-  asymmetricAlgorithms,
   createDevelopmentVerifier,
   createTokenVerifier,
   createUnconfiguredVerifier,
-  defaultAlgorithms,
 } from "./verifier.ts";

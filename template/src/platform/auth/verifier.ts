@@ -10,27 +10,8 @@ import {
 } from "jose";
 import type { Logger } from "pino";
 import { AppError } from "../errors/index.ts";
+import { asymmetricAlgorithms, defaultAlgorithms } from "./algorithms.ts";
 import { type Claims, claimsFromPayload, developmentClaims } from "./claims.ts";
-
-/** The signature algorithms a verifier may accept: asymmetric ones only, never HS* or none. */
-export const asymmetricAlgorithms: readonly string[] = [
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-  "Ed25519",
-];
-
-/** The algorithms accepted by default: every asymmetric one but the `Ed25519` alias. */
-export const defaultAlgorithms: readonly string[] = asymmetricAlgorithms.filter(
-  (alg) => alg !== "Ed25519",
-);
 
 /** Options of {@link createTokenVerifier}. */
 export interface TokenVerifierOptions {

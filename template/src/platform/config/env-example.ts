@@ -1,3 +1,7 @@
+import {
+  type DependencyDefaults,
+  describeDependencyKeys,
+} from "../resilience/dependency-config.ts";
 import { configSchema, secretKeys } from "./schema.ts";
 
 /**
@@ -5,7 +9,9 @@ import { configSchema, secretKeys } from "./schema.ts";
  * choices, and default (commented out, so the file documents without
  * overriding). Secrets are listed with an empty value.
  */
-export function renderEnvExample(): string {
+export function renderEnvExample(
+  dependencies: Readonly<Record<string, DependencyDefaults>> = {},
+): string {
   const lines = [
     "# Generated from src/platform/config/schema.ts by `npm run config:env-example`; do not edit.",
     "# Copy to .env for local overrides (`npm run dev` loads it). Every key is optional",
@@ -31,6 +37,12 @@ export function renderEnvExample(): string {
     }
     const value = Array.isArray(fallback) ? fallback.join(",") : String(fallback);
     lines.push(`# ${key}=${value}`, "");
+  }
+  for (const [name, defaults] of Object.entries(dependencies)) {
+    lines.push(`# --- Outbound dependency "${name}" (docs/resilience.md) ---`, "");
+    for (const { key, desc, default: fallback } of describeDependencyKeys(name, defaults)) {
+      lines.push(`# ${desc}`, fallback === "" ? `${key}=` : `# ${key}=${fallback}`, "");
+    }
   }
   return lines.join("\n");
 }

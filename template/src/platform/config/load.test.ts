@@ -45,6 +45,7 @@ describe("loadConfig", () => {
       },
       rateLimit: { enabled: true, perSecond: 100, burst: 200 },
       shutdown: { drainDelayMs: 0, timeoutMs: 10_000 },
+      dependencies: {},
       auth: {
         jwksUrl: "",
         issuer: [],

@@ -1,5 +1,11 @@
 import { type CleanedEnv, cleanEnv, EnvMissingError } from "envalid";
-import { asymmetricAlgorithms } from "../auth/index.ts";
+import { asymmetricAlgorithms } from "../auth/algorithms.ts";
+import {
+  type DependencyDefaults,
+  describeDependencyKeys,
+  loadDependencyConfig,
+} from "../resilience/dependency-config.ts";
+import type { DependencySettings } from "../resilience/dependency-settings.ts";
 import { configSchema, secretKeys } from "./schema.ts";
 
 /** A key of the configuration schema (its environment variable name). */
@@ -52,6 +58,8 @@ export interface Config {
     readonly burst: number;
   };
   readonly shutdown: { readonly drainDelayMs: number; readonly timeoutMs: number };
+  /** Outbound dependencies declared by the service, with their settings. */
+  readonly dependencies: Readonly<Record<string, DependencySettings>>;
   readonly auth: {
     readonly jwksUrl: string;
     readonly issuer: readonly string[];
@@ -90,6 +98,8 @@ export class ConfigError extends Error {
 export interface LoadConfigOptions {
   /** The service version (from package.json), reported in logs and telemetry. */
   readonly version: string;
+  /** The outbound dependencies the service declares (src/app/dependencies.ts). */
+  readonly dependencies?: Readonly<Record<string, DependencyDefaults>>;
 }
 
 /**
@@ -103,6 +113,12 @@ export function loadConfig(
   const issues: ConfigIssue[] = [];
   const clean = validateEnv(env, configSchema, issues);
   if (issues.length === 0) issues.push(...crossFieldIssues(clean), ...authIssues(clean));
+  const dependencies: Record<string, DependencySettings> = {};
+  for (const [name, defaults] of Object.entries(options.dependencies ?? {})) {
+    const loaded = loadDependencyConfig(env, name, defaults);
+    issues.push(...loaded.issues);
+    dependencies[name] = loaded.settings;
+  }
   if (issues.length > 0) throw new ConfigError(issues);
 
   return deepFreeze({
@@ -154,6 +170,7 @@ export function loadConfig(
       drainDelayMs: clean.SHUTDOWN_DRAIN_DELAY_MS,
       timeoutMs: clean.SHUTDOWN_TIMEOUT_MS,
     },
+    dependencies,
     auth: {
       jwksUrl: clean.AUTH_JWKS_URL,
       issuer: clean.AUTH_ISSUER,
@@ -265,6 +282,7 @@ function crossFieldIssues(clean: {
  */
 export function describeConfig(
   env: Readonly<Record<string, string | undefined>>,
+  dependencies: Readonly<Record<string, DependencyDefaults>> = {},
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of Object.keys(configSchema) as ConfigKey[]) {
@@ -272,6 +290,11 @@ export function describeConfig(
     const fallback = configSchema[key].default;
     const value = raw ?? (Array.isArray(fallback) ? fallback.join(",") : String(fallback ?? ""));
     out[key] = secretKeys.has(key) && value !== "" ? "[REDACTED]" : value;
+  }
+  for (const [name, defaults] of Object.entries(dependencies)) {
+    for (const { key, default: fallback } of describeDependencyKeys(name, defaults)) {
+      out[key] = env[key] ?? fallback;
+    }
   }
   return out;
 }

@@ -1,5 +1,7 @@
 import { bool, str } from "envalid";
-import { defaultAlgorithms } from "../auth/index.ts";
+// Leaf modules, imported directly so that loading the configuration (also
+// done by the telemetry preload) does not load jose or the resilience stack.
+import { defaultAlgorithms } from "../auth/algorithms.ts";
 import { int, list, optionalUrl, ratio } from "./validators.ts";
 
 /**

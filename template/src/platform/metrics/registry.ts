@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { createOutboundMetrics, type OutboundMetrics } from "../resilience/index.ts";
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
@@ -27,6 +28,8 @@ export interface Metrics {
   observeRpc(system: RpcSystem, method: string, code: string, seconds: number): void;
   /** Counts a request refused by the rate limiter. */
   countRateLimitRejection(surface: "http" | "rpc"): void;
+  /** Per-dependency outbound metrics (`lumi_outbound_*`), for the resilience layer. */
+  readonly outbound: OutboundMetrics;
 }
 
 /** The `rpc.system.name` values lumi reports. */
@@ -101,6 +104,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   return {
     registry,
+    outbound: createOutboundMetrics(registry),
     render: () => registry.metrics(),
     contentType: registry.contentType,
     observeHttp(method, route, status, seconds) {
