@@ -6,6 +6,7 @@ import net, { type AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { createTestIssuer } from "../test/test-issuer.ts";
 
 /**
  * `npm run bench`: measures, in one run on one machine, raw node:http, bare
@@ -38,6 +39,8 @@ interface Variant {
   /** "service" variants are the golden service (ports from env, ready via /readyz). */
   readonly kind: "bare" | "service";
   readonly request: "http" | "rpc";
+  /** Headers sent with every request (a bearer token). */
+  readonly headers?: Record<string, string>;
 }
 
 interface Sample {
@@ -49,8 +52,12 @@ interface Sample {
   rssMb: number;
 }
 
+// Development mode only so that the items routes run as the development
+// principal: the full stack minus token cryptography, which the "jwt"
+// variant measures on its own with a local issuer.
 const serviceEnv = {
-  NODE_ENV: "production",
+  NODE_ENV: "development",
+  AUTH_DISABLE_FOR_DEVELOPMENT: "true",
   LOG_LEVEL: "info",
   RATE_LIMIT_PER_SECOND: "1000000000",
   RATE_LIMIT_BURST: "1000000000",
@@ -136,7 +143,7 @@ async function startVariant(variant: Variant) {
   // The items the benchmark reads.
   const created = await fetch(`http://127.0.0.1:${http}/v1/items`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...variant.headers },
     body: JSON.stringify({ name: "bench", tags: ["bench"] }),
   });
   const { id } = (await created.json()) as { id: string };
@@ -160,7 +167,7 @@ async function measure(variant: Variant): Promise<Sample> {
   const { child, port, rpcPort, readyMs, id } = await startVariant(variant);
   const target =
     variant.request === "http"
-      ? { url: `http://127.0.0.1:${port}/v1/items/${id ?? itemId}` }
+      ? { url: `http://127.0.0.1:${port}/v1/items/${id ?? itemId}`, headers: variant.headers }
       : {
           url: `http://127.0.0.1:${rpcPort}/lumi.template.v1.ItemService/GetItem`,
           method: "POST",
@@ -209,6 +216,19 @@ async function main(): Promise<void> {
   await build();
   const sink = await startSink();
   const tracingOn = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url };
+  const issuer = await createTestIssuer();
+  // Valid for the whole run, however long it takes.
+  const token = await issuer.sign({
+    sub: "bench",
+    scope: "items:read items:write",
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  });
+  const jwtEnv = {
+    AUTH_DISABLE_FOR_DEVELOPMENT: "false",
+    AUTH_JWKS_URL: issuer.jwksUrl,
+    AUTH_ISSUER: issuer.issuer,
+    AUTH_AUDIENCE: issuer.audience,
+  };
   const variants: Variant[] = [
     {
       id: "raw",
@@ -240,6 +260,15 @@ async function main(): Promise<void> {
       request: "http",
     },
     {
+      id: "http-jwt",
+      label: "golden HTTP, full stack with RS256 token verification, tracing off",
+      args: [mainPath],
+      env: jwtEnv,
+      headers: { authorization: `Bearer ${token}` },
+      kind: "service",
+      request: "http",
+    },
+    {
       id: "connect",
       label: "bare connect-node unary",
       args: ["bench/servers/bare-connect.ts"],
@@ -266,6 +295,7 @@ async function main(): Promise<void> {
     }
   }
   sink.close();
+  await issuer.close();
 
   const summary = new Map(
     [...samples].map(([id, list]) => [

@@ -66,18 +66,11 @@ describe("tracing on: the service as its own process, exporting to a local OTLP 
         "deployment.environment.name": "ci",
       },
     });
-    const [handler] = await sink.waitForSpans((s) => s.parentSpanId === server?.spanId);
-    expect(handler).toMatchObject({
-      traceId: incomingTraceId,
-      scope: "@opentelemetry/instrumentation-express",
-      attributes: { "express.type": "request_handler", "http.route": "/v1/items" },
-    });
-    // Request-handler spans only: no middleware or router layers, and no second (router) instrumentation.
+    // The route names the server span (no express instrumentation: its layer
+    // wrapping costs more than a handler span is worth).
+    expect(server?.name).toBe("GET /v1/items");
     const trace = sink.spans().filter((s) => s.traceId === incomingTraceId);
-    expect(trace.map((s) => s.scope).sort()).toEqual([
-      "@opentelemetry/instrumentation-express",
-      "@opentelemetry/instrumentation-http",
-    ]);
+    expect(trace.map((s) => s.scope)).toEqual(["@opentelemetry/instrumentation-http"]);
 
     const access = svc.logs.find((l) => l.msg === "request" && l.route === "/v1/items");
     expect(access).toMatchObject({

@@ -2,7 +2,7 @@ import express, { type Express, type Router } from "express";
 import type { Logger } from "pino";
 import type { Metrics } from "../metrics/index.ts";
 import type { RateLimiter } from "../ratelimit/index.ts";
-import { compileTrust } from "./client-ip.ts";
+import { compileTrust, createClientIpResolver } from "./client-ip.ts";
 import { errorMiddleware, notFoundMiddleware } from "./error-middleware.ts";
 import {
   accessLogMiddleware,
@@ -38,7 +38,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set("etag", false);
   app.set("trust proxy", compileTrust(options.trustedProxies));
 
-  app.use(requestIdMiddleware(options.logger));
+  app.use(requestIdMiddleware(options.logger, createClientIpResolver(options.trustedProxies)));
   app.use(
     accessLogMiddleware({
       metrics: options.metrics,
@@ -49,11 +49,13 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(securityHeadersMiddleware());
   app.use(corsMiddleware(options.corsOrigins));
   app.use(rateLimitMiddleware(options.rateLimiter, options.metrics));
-  app.use(
-    express.json({
-      limit: options.bodyLimitBytes,
-      type: ["application/json", "application/*+json"],
-    }),
+  const json = express.json({
+    limit: options.bodyLimitBytes,
+    type: ["application/json", "application/*+json"],
+  });
+  // Requests that carry no body by definition skip the parser entirely.
+  app.use((req, res, next) =>
+    req.method === "GET" || req.method === "HEAD" ? next() : json(req, res, next),
   );
 
   const router = express.Router();

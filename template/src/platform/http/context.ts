@@ -7,5 +7,7 @@ declare module "express-serve-static-core" {
     requestId: string;
     /** A child logger carrying the request id. */
     log: Logger;
+    /** The client's address after the trusted-proxy rule (same as `req.ip`). */
+    clientIp: string;
   }
 }

@@ -2,9 +2,9 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { AppError } from "../errors/index.ts";
 import type { Metrics } from "../metrics/index.ts";
-import type { RateLimiter } from "../ratelimit/index.ts";
+import type { RateDecision, RateLimiter } from "../ratelimit/index.ts";
 import { childWithTraceFields } from "../telemetry/index.ts";
-import { clientKey } from "./client-ip.ts";
+import { type ClientIpResolver, clientKey } from "./client-ip.ts";
 import { requestIdFrom, requestIdHeader } from "./request-id.ts";
 import "./context.ts";
 
@@ -14,10 +14,12 @@ import "./context.ts";
  * traced, its trace and span ids (kept for the access line, written on
  * response close).
  */
-export function requestIdMiddleware(logger: Logger): RequestHandler {
+export function requestIdMiddleware(logger: Logger, clientIp: ClientIpResolver): RequestHandler {
   return (req, res, next) => {
     const requestId = requestIdFrom(req.headers[requestIdHeader]);
     res.locals.requestId = requestId;
+    // Resolved once (express's req.ip re-parses X-Forwarded-For on every read).
+    res.locals.clientIp = clientIp(req);
     res.locals.log = childWithTraceFields(logger, { request_id: requestId });
     res.setHeader("X-Request-ID", requestId);
     next();
@@ -64,7 +66,7 @@ export function accessLogMiddleware(options: AccessLogOptions): RequestHandler {
         status,
         duration_ms: Math.round(elapsedMs * 1000) / 1000,
         bytes: Number(res.getHeader("content-length") ?? 0),
-        client_ip: req.ip,
+        client_ip: res.locals.clientIp,
         ...(res.writableFinished ? {} : { aborted: true }),
       };
       const log = res.locals.log;
@@ -134,21 +136,28 @@ export function corsMiddleware(allowedOrigins: readonly string[]): RequestHandle
  * `Retry-After` when the bucket is empty.
  */
 export function rateLimitMiddleware(limiter: RateLimiter, metrics: Metrics): RequestHandler {
-  return async (req, res, next) => {
-    if (!limiter.enabled) {
-      next();
-      return;
-    }
-    const decision = await limiter.take(clientKey(req.ip ?? ""));
+  const apply = (res: Response, next: NextFunction, decision: RateDecision) => {
     res.setHeader("RateLimit-Policy", limiter.policyHeader);
     res.setHeader("RateLimit", limiter.header(decision));
     if (!decision.allowed) {
       metrics.countRateLimitRejection("http");
-      throw new AppError("RATE_LIMITED", "rate limit exceeded; retry later", {
-        retryAfterSeconds: decision.retryAfterSeconds,
-      });
+      next(
+        new AppError("RATE_LIMITED", "rate limit exceeded; retry later", {
+          retryAfterSeconds: decision.retryAfterSeconds,
+        }),
+      );
+      return;
     }
     next();
+  };
+  return (_req, res, next) => {
+    if (!limiter.enabled) {
+      next();
+      return;
+    }
+    const decision = limiter.take(clientKey(res.locals.clientIp));
+    if (decision instanceof Promise) decision.then((d) => apply(res, next, d), next);
+    else apply(res, next, decision);
   };
 }
 

@@ -1,5 +1,6 @@
 import type { RequestHandler, Router } from "express";
 import { AppError } from "../errors/index.ts";
+import { setHttpRoute } from "../telemetry/index.ts";
 
 /** HTTP methods a route table registers. */
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
@@ -16,7 +17,11 @@ export function createRouteTable(router: Router): RouteTable {
   const methods = new Map<string, Set<string>>();
   return {
     route(method, path, ...handlers) {
-      router[method](path, ...handlers);
+      const nameSpan: RequestHandler = (_req, _res, next) => {
+        setHttpRoute(path);
+        next();
+      };
+      router[method](path, nameSpan, ...handlers);
       const known = methods.get(path) ?? new Set<string>();
       known.add(method.toUpperCase());
       if (method === "get") known.add("HEAD");

@@ -20,8 +20,12 @@ export interface RateLimiterOptions extends RatePolicy {
 export interface RateLimiter {
   readonly enabled: boolean;
   readonly policy: RatePolicy;
-  /** Takes one token for `key`; a failing store lets the request through. */
-  take(key: string): Promise<RateDecision>;
+  /**
+   * Takes one token for `key`; a failing store lets the request through.
+   * Synchronous when the store is (the in-memory one), so the hot path
+   * costs no promise.
+   */
+  take(key: string): RateDecision | Promise<RateDecision>;
   /** The `RateLimit-Policy` header value (IETF draft syntax). */
   readonly policyHeader: string;
   /** The `RateLimit` header value for a decision. */
@@ -52,13 +56,17 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     policy,
     policyHeader: `"default";q=${policy.burst};w=${windowSeconds}`,
     header: (decision) => `"default";r=${decision.remaining};t=${decision.resetSeconds}`,
-    async take(key) {
+    take(key) {
       if (!options.enabled) return allowAll;
-      try {
-        return await store.take(key, now());
-      } catch (error) {
+      const failed = (error: unknown) => {
         options.logger.warn({ err: error }, "rate-limit store failed; request allowed");
         return allowAll;
+      };
+      try {
+        const decision = store.take(key, now());
+        return decision instanceof Promise ? decision.catch(failed) : decision;
+      } catch (error) {
+        return failed(error);
       }
     },
     close: () => store.close(),

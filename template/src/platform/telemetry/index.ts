@@ -1,5 +1,6 @@
 export type { Telemetry } from "./handle.ts";
 export { getTelemetry } from "./handle.ts";
+export { setHttpRoute } from "./http-route.ts";
 export type { TraceFields } from "./log-correlation.ts";
 export {
   activeTraceFields,

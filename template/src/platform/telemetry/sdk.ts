@@ -28,10 +28,6 @@ const listenerTag = Symbol.for("lumi.listener");
 /** Listeners whose requests get no HTTP server span: health checks and scrapes, and RPC (its interceptor makes the span). */
 const untracedListeners = new Set(["ops", "rpc"]);
 
-type ExpressConfig = NonNullable<
-  InstrumentationConfigMap["@opentelemetry/instrumentation-express"]
->;
-
 const off = { enabled: false } as const;
 
 /**
@@ -47,11 +43,9 @@ const instrumentationConfig = {
         (req.socket as unknown as Record<symbol, string | undefined>)[listenerTag] ?? "",
       ),
   },
-  "@opentelemetry/instrumentation-express": {
-    enabled: true,
-    // Request-handler spans only: a span per middleware doubles the cost for no insight.
-    ignoreLayersType: ["middleware", "router"] as unknown as ExpressConfig["ignoreLayersType"],
-  },
+  // Off: its layer wrapping costs every request more than the handler span is
+  // worth. Routes name the HTTP server span themselves (setHttpRoute).
+  "@opentelemetry/instrumentation-express": off,
   "@opentelemetry/instrumentation-undici": { enabled: true },
   // Express 5 routes through the `router` package: instrumenting it too traces every layer twice.
   "@opentelemetry/instrumentation-router": off,
@@ -113,8 +107,8 @@ export interface StartTracingOptions {
 }
 
 /**
- * Starts the OpenTelemetry Node SDK for traces only: the http, express and
- * undici instrumentations, the configured sampler, an OTLP/HTTP exporter
+ * Starts the OpenTelemetry Node SDK for traces only: the http and undici
+ * instrumentations, the configured sampler, an OTLP/HTTP exporter
  * behind a batch processor (`OTEL_BSP_*`), W3C trace context propagation.
  * No metrics reader and no logs exporter are started: metrics are
  * Prometheus (platform/metrics) and logs are JSON lines on stdout.
