@@ -1,10 +1,13 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { Router } from "express";
 import {
+  createCachedItemsRepository,
   createItemsRpcService,
   createItemsService,
   createMemoryItemsRepository,
+  type Item,
   type ItemsRepository,
+  itemSerializer,
   itemsRpcPolicies,
   mountItemsRoutes,
 } from "./app/items/index.ts";
@@ -18,6 +21,7 @@ import {
   rpcAuth,
   type TokenVerifier,
 } from "./platform/auth/index.ts";
+import { createCache, createCacheMetrics, createRedis } from "./platform/cache/index.ts";
 import type { Config } from "./platform/config/index.ts";
 import {
   createClientIpResolver,
@@ -37,7 +41,12 @@ import {
 import { createLogger, type Logger } from "./platform/logging/index.ts";
 import { createMetrics, type Metrics } from "./platform/metrics/index.ts";
 import { createOpsHandler, createProfiler } from "./platform/ops/index.ts";
-import { createRateLimiter, type RateLimitStore } from "./platform/ratelimit/index.ts";
+import {
+  createMemoryRateLimitStore,
+  createRateLimiter,
+  createRedisRateLimitStore,
+  type RateLimitStore,
+} from "./platform/ratelimit/index.ts";
 import { type Dependency, defineDependency } from "./platform/resilience/index.ts";
 import { createHealthService, createRpcHandler } from "./platform/rpc/index.ts";
 import { getTelemetry } from "./platform/telemetry/index.ts";
@@ -104,13 +113,51 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
     dependencies.set(name, dependency);
   }
 
+  // Redis is never critical: no readiness check; everything using it falls back without it.
+  const redis =
+    config.redis.url === ""
+      ? undefined
+      : createRedis({
+          url: config.redis.url,
+          keyPrefix: config.redis.keyPrefix,
+          commandTimeoutMs: config.redis.commandTimeoutMs,
+          metrics: metrics.outbound,
+          logger: logger.child({ component: "redis" }),
+        });
+  // Added before its users, so closed after them.
+  if (redis !== undefined) resources.add({ name: "redis", close: () => redis.close() });
+  const cacheMetrics = createCacheMetrics(metrics.registry);
+
+  const ratePolicy = { perSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst };
+  const rateLimitStore =
+    overrides.rateLimitStore ??
+    (redis === undefined
+      ? undefined
+      : createRedisRateLimitStore({
+          redis,
+          ...ratePolicy,
+          fallback: createMemoryRateLimitStore(ratePolicy),
+          logger,
+        }));
   const rateLimiter = createRateLimiter({
     ...config.rateLimit,
     logger,
-    ...(overrides.rateLimitStore === undefined ? {} : { store: overrides.rateLimitStore }),
+    ...(rateLimitStore === undefined ? {} : { store: rateLimitStore }),
   });
   resources.add({ name: "rate-limiter", close: () => rateLimiter.close() });
-  const repository = overrides.itemsRepository ?? createMemoryItemsRepository();
+  const itemsCache = createCache<Item>({
+    name: "items",
+    ...config.cache,
+    serializer: itemSerializer,
+    redis,
+    metrics: cacheMetrics,
+    logger,
+  });
+  resources.add({ name: "items-cache", close: () => itemsCache.close() });
+  // An overriding repository replaces the whole repository, cache included.
+  const repository =
+    overrides.itemsRepository ??
+    createCachedItemsRepository(createMemoryItemsRepository(), itemsCache);
   resources.add({ name: "items-repository", close: () => repository.close() });
   const items = createItemsService({ repository });
   const verifier = createVerifier(config, logger);

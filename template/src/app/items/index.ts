@@ -1,3 +1,4 @@
+export { createCachedItemsRepository, itemSerializer } from "./cached-items-repo.ts";
 export type { Item } from "./item.ts";
 export type { ItemJson } from "./items-http-handler.ts";
 export { itemToJson, mountItemsRoutes } from "./items-http-handler.ts";

@@ -16,6 +16,33 @@ function configErrorOf(env: Record<string, string>): ConfigError {
 }
 
 describe("loadConfig", () => {
+  it("when REDIS_URL is not a Redis URL then the issue names the key without repeating the value", () => {
+    const error = (() => {
+      try {
+        loadConfig({ REDIS_URL: "http://user:hunter2@cache:6379" }, { version: "1.0.0" });
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+      throw new Error("expected a ConfigError");
+    })();
+    expect(error.issues).toEqual([
+      { key: "REDIS_URL", message: "must be a redis:// or rediss:// URL" },
+    ]);
+    expect(error.message).not.toContain("hunter2");
+  });
+
+  it("when REDIS_KEY_PREFIX is empty then keys are prefixed with the service name", () => {
+    const config = loadConfig(
+      { OTEL_SERVICE_NAME: "payments", REDIS_URL: "rediss://:pw@cache:6380/1" },
+      { version: "1.0.0" },
+    );
+    expect(config.redis).toEqual({
+      url: "rediss://:pw@cache:6380/1",
+      keyPrefix: "payments",
+      commandTimeoutMs: 150,
+    });
+  });
+
   it("when the environment is empty then every key takes its default", () => {
     expect(loadConfig({}, options)).toEqual({
       service: {
@@ -45,6 +72,16 @@ describe("loadConfig", () => {
       },
       rateLimit: { enabled: true, perSecond: 100, burst: 200 },
       shutdown: { drainDelayMs: 0, timeoutMs: 10_000 },
+      redis: { url: "", keyPrefix: "lumi-template", commandTimeoutMs: 150 },
+      cache: {
+        l1MaxEntries: 10_000,
+        l1MaxBytes: 16_777_216,
+        ttlMs: 30_000,
+        l2TtlMs: 300_000,
+        ttlJitter: 0.1,
+        negativeTtlMs: 5_000,
+        staleWhileRevalidateMs: 5_000,
+      },
       dependencies: {},
       auth: {
         jwksUrl: "",

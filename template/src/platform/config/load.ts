@@ -58,6 +58,22 @@ export interface Config {
     readonly burst: number;
   };
   readonly shutdown: { readonly drainDelayMs: number; readonly timeoutMs: number };
+  /** Redis, when `url` is not empty: the shared cache tier and rate limit. */
+  readonly redis: {
+    readonly url: string;
+    readonly keyPrefix: string;
+    readonly commandTimeoutMs: number;
+  };
+  /** Settings of every cache (see docs/caching.md). */
+  readonly cache: {
+    readonly l1MaxEntries: number;
+    readonly l1MaxBytes: number;
+    readonly ttlMs: number;
+    readonly l2TtlMs: number;
+    readonly ttlJitter: number;
+    readonly negativeTtlMs: number;
+    readonly staleWhileRevalidateMs: number;
+  };
   /** Outbound dependencies declared by the service, with their settings. */
   readonly dependencies: Readonly<Record<string, DependencySettings>>;
   readonly auth: {
@@ -169,6 +185,20 @@ export function loadConfig(
     shutdown: {
       drainDelayMs: clean.SHUTDOWN_DRAIN_DELAY_MS,
       timeoutMs: clean.SHUTDOWN_TIMEOUT_MS,
+    },
+    redis: {
+      url: clean.REDIS_URL,
+      keyPrefix: clean.REDIS_KEY_PREFIX || clean.OTEL_SERVICE_NAME,
+      commandTimeoutMs: clean.REDIS_COMMAND_TIMEOUT_MS,
+    },
+    cache: {
+      l1MaxEntries: clean.CACHE_L1_MAX_ENTRIES,
+      l1MaxBytes: clean.CACHE_L1_MAX_BYTES,
+      ttlMs: clean.CACHE_TTL_MS,
+      l2TtlMs: clean.CACHE_L2_TTL_MS,
+      ttlJitter: clean.CACHE_TTL_JITTER,
+      negativeTtlMs: clean.CACHE_NEGATIVE_TTL_MS,
+      staleWhileRevalidateMs: clean.CACHE_STALE_WHILE_REVALIDATE_MS,
     },
     dependencies,
     auth: {

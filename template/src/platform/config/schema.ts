@@ -2,7 +2,7 @@ import { bool, str } from "envalid";
 // Leaf modules, imported directly so that loading the configuration (also
 // done by the telemetry preload) does not load jose or the resilience stack.
 import { defaultAlgorithms } from "../auth/algorithms.ts";
-import { int, list, optionalUrl, ratio } from "./validators.ts";
+import { int, list, optionalRedisUrl, optionalUrl, ratio } from "./validators.ts";
 
 /**
  * The one configuration schema: every key the service reads, with its doc
@@ -157,6 +157,47 @@ export const configSchema = {
     default: 200,
     desc: "Bucket size: the most requests a client can make at once.",
   }),
+  REDIS_URL: optionalRedisUrl({
+    default: "",
+    desc: "Redis for the shared cache tier and the shared rate limit (redis:// or rediss://, credentials allowed). Empty: in-process cache and rate limit only. Secret.",
+    example: "redis://127.0.0.1:6379",
+  }),
+  REDIS_KEY_PREFIX: str({
+    default: "",
+    desc: "Prefix of every Redis key and channel; empty means OTEL_SERVICE_NAME.",
+  }),
+  REDIS_COMMAND_TIMEOUT_MS: int({ min: 10, max: 5_000 })({
+    default: 150,
+    desc: "A Redis command without a reply after this long fails; the cache then reads the source and the rate limit uses memory.",
+  }),
+  CACHE_L1_MAX_ENTRIES: int({ min: 1, max: 10_000_000 })({
+    default: 10_000,
+    desc: "Most entries each cache keeps in the process (L1).",
+  }),
+  CACHE_L1_MAX_BYTES: int({ min: 1_024, max: 4_294_967_296 })({
+    default: 16_777_216,
+    desc: "Most bytes each cache keeps in the process (L1), counted as serialised key + value.",
+  }),
+  CACHE_TTL_MS: int({ min: 1, max: 86_400_000 })({
+    default: 30_000,
+    desc: "How long an instance keeps a cached value in the process (L1) without asking Redis again.",
+  }),
+  CACHE_L2_TTL_MS: int({ min: 1, max: 604_800_000 })({
+    default: 300_000,
+    desc: "How long a cached value lives in Redis (L2): the oldest a value can be, unless invalidated sooner.",
+  }),
+  CACHE_TTL_JITTER: ratio({
+    default: 0.1,
+    desc: "Up to this share of each cache TTL is taken off at random, so entries written together expire apart.",
+  }),
+  CACHE_NEGATIVE_TTL_MS: int({ min: 1, max: 3_600_000 })({
+    default: 5_000,
+    desc: "How long a cached 'not found' answer lasts, in both tiers.",
+  }),
+  CACHE_STALE_WHILE_REVALIDATE_MS: int({ min: 0, max: 3_600_000 })({
+    default: 5_000,
+    desc: "How long past its TTL a cached value is still served while one refresh runs; 0 turns it off.",
+  }),
   SHUTDOWN_DRAIN_DELAY_MS: int({ min: 0, max: 300_000 })({
     default: 0,
     desc: "After SIGTERM, how long to keep serving (readiness already 503) while load balancers drop the instance; ~5000 on Kubernetes.",
@@ -221,4 +262,7 @@ export const configSchema = {
 };
 
 /** Keys whose values are secrets: redacted in logs, never printed. */
-export const secretKeys: ReadonlySet<keyof typeof configSchema> = new Set(["PROFILING_TOKEN"]);
+export const secretKeys: ReadonlySet<keyof typeof configSchema> = new Set([
+  "PROFILING_TOKEN",
+  "REDIS_URL",
+]);

@@ -55,3 +55,16 @@ export const optionalUrl = makeValidator<string>((input: string) => {
   }
   return value;
 });
+
+/**
+ * An envalid validator for a `redis://` or `rediss://` URL, or "" for none.
+ * Its messages never repeat the value: it may hold a password.
+ */
+export const optionalRedisUrl = makeValidator<string>((input: string) => {
+  const value = input.trim();
+  if (value === "") return "";
+  if (!URL.canParse(value) || !["redis:", "rediss:"].includes(new URL(value).protocol)) {
+    throw new EnvError("must be a redis:// or rediss:// URL");
+  }
+  return value;
+});

@@ -1,5 +1,7 @@
 export type { RateLimiter, RateLimiterOptions } from "./rate-limiter.ts";
 export { createRateLimiter } from "./rate-limiter.ts";
+export type { RedisStoreOptions } from "./redis-store.ts";
+export { createRedisRateLimitStore, tokenBucketScript } from "./redis-store.ts";
 export type {
   MemoryStoreOptions,
   RateDecision,
