@@ -92,6 +92,7 @@ export function writeImageContext(outDir: string): void {
   mkdirSync(outDir, { recursive: true });
   for (const file of FILES) cpSync(path.join(TEMPLATE, file), path.join(outDir, file));
   copySources(path.join(TEMPLATE, "src"), path.join(outDir, "src"));
+  cpSync(path.join(TEMPLATE, "migrations"), path.join(outDir, "migrations"), { recursive: true });
 
   const pkg = standalonePackageJson(
     readJson<PackageJson>(path.join(TEMPLATE, "package.json")),

@@ -41,6 +41,7 @@ describe("the image build context", () => {
       [
         ".dockerignore",
         "Dockerfile",
+        "migrations",
         "package-lock.json",
         "package.json",
         "src",

@@ -123,7 +123,7 @@ describe.runIf(sharedUp)("createCache with Redis (L2)", () => {
     expect(await a.cache.get("w", loaderA.loader)).toEqual(widget(1));
     await eventually(
       async () => (await a.redis.client.exists(`${prefix}:widgets:v1:w`)) === 1,
-      1_000,
+      5_000,
     );
 
     expect(await b.cache.get("w", loaderB.loader)).toEqual(widget(1));
@@ -142,7 +142,7 @@ describe.runIf(sharedUp)("createCache with Redis (L2)", () => {
     const a = await instance(prefix, { l2TtlMs: 10_000, ttlJitter: 0.2, random: () => 0.5 });
     await a.cache.get("w", async () => widget(1));
     const key = `${prefix}:widgets:v1:w`;
-    await eventually(async () => (await a.redis.client.exists(key)) === 1, 1_000);
+    await eventually(async () => (await a.redis.client.exists(key)) === 1, 5_000);
     const ttl = await a.redis.client.pttl(key);
     expect(ttl).toBeLessThanOrEqual(9_000);
     expect(ttl).toBeGreaterThan(8_800);
@@ -165,7 +165,7 @@ describe.runIf(sharedUp)("createCache with Redis (L2)", () => {
     const missing = countingLoader<Widget>(1, () => undefined);
     expect(await a.cache.get("gone", missing.loader)).toBeUndefined();
     const key = `${prefix}:widgets:v1:gone`;
-    await eventually(async () => (await a.redis.client.exists(key)) === 1, 1_000);
+    await eventually(async () => (await a.redis.client.exists(key)) === 1, 5_000);
     const ttl = await a.redis.client.pttl(key);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(300);
@@ -214,7 +214,7 @@ describe.runIf(sharedUp)("createCache with Redis (L2)", () => {
     await old.cache.get("w", async () => widget(1));
     await eventually(
       async () => (await old.redis.client.exists(`${prefix}:widgets:v1:w`)) === 1,
-      1_000,
+      5_000,
     );
     const source = countingLoader(1, (n) => widget(100 + n));
     expect(await next.cache.get("w", source.loader)).toEqual(widget(101));

@@ -9,6 +9,7 @@ import {
   Http2SessionManager,
 } from "@connectrpc/connect-node";
 import { afterAll, beforeAll } from "vitest";
+import { createMemoryItemsRepository } from "../src/app/items/index.ts";
 import { loadConfig } from "../src/platform/config/index.ts";
 import { createLogger } from "../src/platform/logging/index.ts";
 import type { DependencyDefaults } from "../src/platform/resilience/index.ts";
@@ -73,7 +74,17 @@ export async function startService(
     redactPaths: config.log.redactPaths,
     destination,
   });
-  const service = createService(config, { logger, ...overrides });
+  // Storage is the memory test double unless the test brings a store or a
+  // database, names a DATABASE_URL, or asks for the real embedded store with
+  // TEST_EMBEDDED_DATABASE=true (a harness switch; the service ignores it).
+  const wantsDatabase =
+    overrides.database !== undefined ||
+    overrides.itemsRepository !== undefined ||
+    overrides.itemsStore !== undefined ||
+    env.DATABASE_URL !== undefined ||
+    env.TEST_EMBEDDED_DATABASE === "true";
+  const store = wantsDatabase ? {} : { itemsStore: createMemoryItemsRepository() };
+  const service = createService(config, { logger, ...store, ...overrides });
   const ports = await service.start();
   return {
     service,

@@ -7,3 +7,4 @@ export { createItemsRpcService, itemsRpcPolicies, itemToMessage } from "./items-
 export type { ItemPage, ItemsService, ItemsServiceOptions } from "./items-service.ts";
 export { createItemsService } from "./items-service.ts";
 export { createMemoryItemsRepository } from "./memory-items-repo.ts";
+export { createSqlItemsRepository } from "./postgres-items-repo.ts";

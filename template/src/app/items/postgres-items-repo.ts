@@ -55,18 +55,15 @@ export function createSqlItemsRepository(db: Queryable): ItemsRepository {
   return {
     async insert(item) {
       try {
-        await db.query(
-          `INSERT INTO items (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [
-            item.id,
-            item.name,
-            item.description,
-            item.tags,
-            item.version,
-            item.createTime,
-            item.updateTime,
-          ],
-        );
+        await db.query(`INSERT INTO items (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+          item.id,
+          item.name,
+          item.description,
+          item.tags,
+          item.version,
+          item.createTime,
+          item.updateTime,
+        ]);
       } catch (error) {
         if (error instanceof AppError && error.code === "ALREADY_EXISTS") {
           throw new AppError("ALREADY_EXISTS", `item ${item.id} already exists`, { cause: error });
@@ -88,7 +85,9 @@ export function createSqlItemsRepository(db: Queryable): ItemsRepository {
       }
       if (!uuid.test(after.id)) {
         throw new AppError("VALIDATION_FAILED", "the request has invalid fields", {
-          violations: [{ field: "pageToken", description: "is not a page token returned by this API" }],
+          violations: [
+            { field: "pageToken", description: "is not a page token returned by this API" },
+          ],
         });
       }
       const { rows } = await db.query<ItemRow>(

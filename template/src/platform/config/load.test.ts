@@ -83,6 +83,16 @@ describe("loadConfig", () => {
         staleWhileRevalidateMs: 5_000,
       },
       dependencies: {},
+      database: {
+        url: "",
+        poolMax: 10,
+        poolIdleTimeoutMs: 10_000,
+        connectTimeoutMs: 5_000,
+        statementTimeoutMs: 10_000,
+        migrateOnStart: false,
+        migrateLockTimeoutMs: 60_000,
+        embeddedDir: "",
+      },
       auth: {
         jwksUrl: "",
         issuer: [],

@@ -1,6 +1,11 @@
 import { type CleanedEnv, cleanEnv, EnvMissingError } from "envalid";
 import { asymmetricAlgorithms } from "../auth/algorithms.ts";
 import {
+  type DatabaseSettings,
+  databaseSettingsFrom,
+  redactDatabaseUrl,
+} from "../data/database-config.ts";
+import {
   type DependencyDefaults,
   describeDependencyKeys,
   loadDependencyConfig,
@@ -74,6 +79,8 @@ export interface Config {
     readonly negativeTtlMs: number;
     readonly staleWhileRevalidateMs: number;
   };
+  /** The store: PostgreSQL when `url` is set, else the embedded PGlite (docs/data.md). */
+  readonly database: DatabaseSettings;
   /** Outbound dependencies declared by the service, with their settings. */
   readonly dependencies: Readonly<Record<string, DependencySettings>>;
   readonly auth: {
@@ -200,6 +207,7 @@ export function loadConfig(
       negativeTtlMs: clean.CACHE_NEGATIVE_TTL_MS,
       staleWhileRevalidateMs: clean.CACHE_STALE_WHILE_REVALIDATE_MS,
     },
+    database: databaseSettingsFrom(clean),
     dependencies,
     auth: {
       jwksUrl: clean.AUTH_JWKS_URL,
@@ -319,7 +327,12 @@ export function describeConfig(
     const raw = env[key];
     const fallback = configSchema[key].default;
     const value = raw ?? (Array.isArray(fallback) ? fallback.join(",") : String(fallback ?? ""));
-    out[key] = secretKeys.has(key) && value !== "" ? "[REDACTED]" : value;
+    out[key] =
+      key === "DATABASE_URL"
+        ? redactDatabaseUrl(value)
+        : secretKeys.has(key) && value !== ""
+          ? "[REDACTED]"
+          : value;
   }
   for (const [name, defaults] of Object.entries(dependencies)) {
     for (const { key, default: fallback } of describeDependencyKeys(name, defaults)) {

@@ -2,6 +2,7 @@ import { bool, str } from "envalid";
 // Leaf modules, imported directly so that loading the configuration (also
 // done by the telemetry preload) does not load jose or the resilience stack.
 import { defaultAlgorithms } from "../auth/algorithms.ts";
+import { databaseConfigSchema } from "../data/database-config.ts";
 import { int, list, optionalRedisUrl, optionalUrl, ratio } from "./validators.ts";
 
 /**
@@ -251,6 +252,7 @@ export const configSchema = {
     default: false,
     desc: "Every request is the developer principal with every scope. Refused when NODE_ENV=production.",
   }),
+  ...databaseConfigSchema,
   PROFILING_ENABLED: bool({
     default: false,
     desc: "Enables the /debug/pprof routes on the ops listener.",
@@ -265,4 +267,5 @@ export const configSchema = {
 export const secretKeys: ReadonlySet<keyof typeof configSchema> = new Set([
   "PROFILING_TOKEN",
   "REDIS_URL",
+  "DATABASE_URL",
 ]);

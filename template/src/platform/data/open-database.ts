@@ -1,0 +1,100 @@
+import type { Logger } from "../logging/index.ts";
+import type { Database } from "./database.ts";
+import type { DatabaseSettings } from "./database-config.ts";
+import type { DbMetrics } from "./db-metrics.ts";
+import { createEmbeddedDatabase } from "./embedded-database.ts";
+import { createMigrator, type MigrationStatus } from "./migrate.ts";
+import { loadMigrations } from "./migrations.ts";
+import { createDatabase } from "./postgres-database.ts";
+
+/** The service's migrations: `migrations/` beside `src/` (and beside `dist/` once built). */
+export const migrationsDirectory: URL = new URL("../../../migrations/", import.meta.url);
+
+/** What {@link openDatabase} needs besides the settings. */
+export interface OpenDatabaseOptions {
+  readonly metrics?: DbMetrics;
+  readonly logger?: Logger;
+  /** `application_name` on PostgreSQL: the service name. */
+  readonly applicationName?: string;
+}
+
+/**
+ * Opens the store the settings name: PostgreSQL when `DATABASE_URL` is set,
+ * else the embedded PGlite store (in `DATABASE_EMBEDDED_DIR`, or in memory).
+ * Nothing waits here; queries wait for the connection or the start.
+ */
+export function openDatabase(
+  settings: DatabaseSettings,
+  options: OpenDatabaseOptions = {},
+): Database {
+  if (settings.url === "") {
+    return createEmbeddedDatabase({
+      ...(settings.embeddedDir === "" ? {} : { dataDir: settings.embeddedDir }),
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+  }
+  return createDatabase({
+    url: settings.url,
+    poolMax: settings.poolMax,
+    poolIdleTimeoutMs: settings.poolIdleTimeoutMs,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    statementTimeoutMs: settings.statementTimeoutMs,
+    ...(options.applicationName === undefined ? {} : { applicationName: options.applicationName }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+}
+
+/** Options of {@link prepareDatabase}. */
+export interface PrepareDatabaseOptions {
+  readonly db: Database;
+  readonly settings: DatabaseSettings;
+  readonly logger: Logger;
+  /** Defaults to {@link migrationsDirectory}. */
+  readonly directory?: string | URL;
+}
+
+/**
+ * The start-up step of the data layer, before the listeners bind: the
+ * embedded store is always migrated (it belongs to this process alone);
+ * PostgreSQL is migrated when `DATABASE_MIGRATE_ON_START` is true, otherwise
+ * pending or changed migrations are only logged as a warning (a deploy step
+ * runs `npm run migrate`), and an unreachable server is left to readiness.
+ * A failed migration throws: the service does not start on a half-migrated
+ * schema.
+ */
+export async function prepareDatabase(options: PrepareDatabaseOptions): Promise<void> {
+  const { db, settings, logger } = options;
+  const migrator = createMigrator({
+    db,
+    migrations: loadMigrations(options.directory ?? migrationsDirectory),
+    lockTimeoutMs: settings.migrateLockTimeoutMs,
+    logger,
+  });
+  if (db.kind === "embedded" || settings.migrateOnStart) {
+    const applied = await migrator.up();
+    logger.info(
+      { store: db.kind, applied: applied.map((migration) => migration.version) },
+      "database migrated",
+    );
+    return;
+  }
+  let status: MigrationStatus[];
+  try {
+    status = await migrator.status();
+  } catch (error) {
+    // Unreachable now is what readiness reports; the service starts regardless.
+    logger.warn({ err: error }, "could not read the migration status");
+    return;
+  }
+  const behind = status.filter(
+    (line) => line.state === "pending" || line.state === "checksum_mismatch",
+  );
+  if (behind.length > 0) {
+    logger.warn(
+      { migrations: behind.map((line) => `${line.version} ${line.state}`) },
+      "the database schema is behind this release: run `npm run migrate`",
+    );
+  }
+}
