@@ -109,9 +109,11 @@ describe("template/Dockerfile", () => {
     const copies = only("COPY");
     expect(copies.length).toBeGreaterThan(0);
     for (const copy of copies) expect(flagsOf(copy).get("chown")).toBe("0:0");
+    // node_modules from prod-deps, dist from build; migrations and package.json from the context.
     expect(copies.map((copy) => flagsOf(copy).get("from"))).toEqual([
       "prod-deps",
       "build",
+      undefined,
       undefined,
     ]);
     const prodDeps = stages.find((stage) => stage.name === "prod-deps");

@@ -41,6 +41,8 @@ interface Variant {
   readonly request: "http" | "rpc";
   /** Headers sent with every request (a bearer token). */
   readonly headers?: Record<string, string>;
+  /** The variant this one's throughput is divided by in the cache table. */
+  readonly versus?: string;
 }
 
 interface Sample {
@@ -212,8 +214,69 @@ function build(): Promise<void> {
   });
 }
 
+/**
+ * The storage variants of the items read: a constant (no storage), an L1
+ * hit, an L2 hit (L1 kept for 1 ms, so every read asks Redis) and a read
+ * with no cache at all (every read a Postgres query).
+ */
+function cacheVariants(storageEnv: Record<string, string>): Variant[] {
+  const golden = ["bench/servers/golden.ts"];
+  const read = { kind: "service", request: "http" } as const;
+  return [
+    {
+      id: "read-constant",
+      label: "route returning a constant",
+      args: golden,
+      env: { ...storageEnv, BENCH_STORAGE: "constant" },
+      versus: "read-constant",
+      ...read,
+    },
+    {
+      id: "read-l1",
+      label: "L1 hit (lru-cache)",
+      args: golden,
+      env: storageEnv,
+      versus: "read-constant",
+      ...read,
+    },
+    {
+      id: "read-l2",
+      label: "L2 hit (Redis)",
+      args: golden,
+      env: { ...storageEnv, CACHE_TTL_MS: "1" },
+      versus: "read-constant",
+      ...read,
+    },
+    {
+      id: "read-uncached",
+      label: "uncached read (Postgres query)",
+      args: golden,
+      env: { ...storageEnv, BENCH_STORAGE: "uncached" },
+      versus: "read-constant",
+      ...read,
+    },
+  ];
+}
+
+/** Creates the benchmark's own Postgres database when it is missing. */
+async function benchDatabase(): Promise<string> {
+  const { default: pg } = await import("pg");
+  const admin = new pg.Client({ connectionString: "postgres://postgres@127.0.0.1:5432/test" });
+  await admin.connect();
+  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'lumi_bench'");
+  if (exists.rowCount === 0) await admin.query("CREATE DATABASE lumi_bench");
+  await admin.end();
+  return "postgres://postgres@127.0.0.1:5432/lumi_bench";
+}
+
 async function main(): Promise<void> {
   await build();
+  const storageEnv = {
+    DATABASE_URL: await benchDatabase(),
+    DATABASE_MIGRATE_ON_START: "true",
+    REDIS_URL: "redis://127.0.0.1:6379",
+    REDIS_KEY_PREFIX: `bench-${process.pid}`,
+  };
   const sink = await startSink();
   const tracingOn = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url };
   const issuer = await createTestIssuer();
@@ -268,6 +331,7 @@ async function main(): Promise<void> {
       kind: "service",
       request: "http",
     },
+    ...cacheVariants(storageEnv),
     {
       id: "connect",
       label: "bare connect-node unary",
@@ -326,6 +390,22 @@ async function main(): Promise<void> {
     lines.push(
       `| ${variant.label} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${s.errors} | ${vsExpress} | ${vsConnect} | ${Math.round(s.readyMs)} | ${s.rssMb} |`,
     );
+  }
+  const cached = variants.filter((variant) => variant.versus !== undefined);
+  if (cached.length > 0) {
+    lines.push(
+      "",
+      "| cached item read (GET /v1/items/:id) | req/s | p50 ms | p99 ms | errors | ÷ same route returning a constant |",
+      "|---|---|---|---|---|---|",
+    );
+    for (const variant of cached) {
+      const s = summary.get(variant.id);
+      const base = summary.get(variant.versus ?? "")?.rps ?? Number.NaN;
+      if (s === undefined) continue;
+      lines.push(
+        `| ${variant.label} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${s.errors} | ${(s.rps / base).toFixed(2)} |`,
+      );
+    }
   }
   lines.push("", `Trace exports received by the local sink: ${sink.exports()}.`);
   process.stdout.write(`${lines.join("\n")}\n`);
