@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     projects: [
       "template",
+      "cli",
       // Repository-level checks (local infrastructure, scripts) under test/.
       { test: { name: "repo", include: ["test/**/*.test.ts"], testTimeout: 20_000 } },
     ],

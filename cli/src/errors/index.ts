@@ -1,0 +1,1 @@
+export { CliErrorType, exitCodeFor, LumiCliError } from "./cli-error.ts";

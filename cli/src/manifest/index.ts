@@ -1,0 +1,16 @@
+export {
+  type Answers,
+  BASE_DIR,
+  type DataStore,
+  type GeneratedEntry,
+  hashContent,
+  LUMI_DIR,
+  MANIFEST_PATH,
+  type Manifest,
+  type ManifestFile,
+  OwnershipMode,
+  readManifest,
+  serializeManifest,
+  validateManifest,
+  writeManifest,
+} from "./manifest.ts";
