@@ -145,6 +145,17 @@ export function valuesFiles(): string[] {
   return [...ci, ...service].sort();
 }
 
+/**
+ * The values files `helm` gets for one checked file: a service's environment file is layered
+ * on its deploy/values.yaml, as the service pipeline does. Absolute paths.
+ */
+export function valuesLayers(file: string): string[] {
+  const absolute = path.join(ROOT, file);
+  const common = path.join(path.dirname(absolute), "values.yaml");
+  const layered = file.startsWith(path.join("template", "deploy")) && existsSync(common);
+  return layered ? [common, absolute] : [absolute];
+}
+
 /** Lints and renders the chart with every values file; returns the names of failed checks. */
 function checkChart(outDir: string | undefined): string[] {
   const failed: string[] = [];
@@ -158,10 +169,13 @@ function checkChart(outDir: string | undefined): string[] {
   const renderDir = outDir ?? mkdtempSync(path.join(tmpdir(), "lumi-chart-"));
   mkdirSync(renderDir, { recursive: true });
   for (const file of valuesFiles()) {
-    const absolute = path.join(ROOT, file);
-    lint(file, ["--values", absolute]);
+    const layers = valuesLayers(file);
+    lint(
+      file,
+      layers.flatMap((layer) => ["--values", layer]),
+    );
     try {
-      const manifests = renderChart([absolute]);
+      const manifests = renderChart(layers);
       const name = file.replaceAll("/", "_").replace(/\.yaml$/, "");
       writeFileSync(path.join(renderDir, `${name}.yaml`), manifests);
       const kinds = [...manifests.matchAll(/^kind: (\S+)/gm)].map((match) => match[1]);

@@ -19,7 +19,14 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { ConfigMap, Service, ServiceAccount } from "kubernetes-models/v1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { CHART_DIR, helm, RELEASE, renderChart, valuesFiles } from "../scripts/helm.ts";
+import {
+  CHART_DIR,
+  helm,
+  RELEASE,
+  renderChart,
+  valuesFiles,
+  valuesLayers,
+} from "../scripts/helm.ts";
 import { configSchema } from "../template/src/platform/config/index.ts";
 import { parseDockerfile, propertiesOf, stagesOf } from "./dockerfile.ts";
 
@@ -36,6 +43,10 @@ type Manifest = {
   [key: string]: Yaml;
 };
 type Values = Record<string, Yaml>;
+
+/** The public port names of a rendering: http, and rpc unless the values turn it off. */
+const publicPorts = (r: Rendering): string[] =>
+  (r.values.ports as Values | undefined)?.rpc === null ? ["http"] : ["http", "rpc"];
 
 /** Validators for the kinds the chart renders. */
 const models: Record<string, (object: Manifest) => { validate(): void }> = {
@@ -95,11 +106,14 @@ interface Rendering {
 }
 
 function render(file: string): Rendering {
-  const manifests = manifestsOf(renderChart([join(root, file)]));
+  const manifests = manifestsOf(renderChart(valuesLayers(file)));
   const all = (kind: string) => manifests.filter((m) => m.kind === kind);
   return {
     file,
-    values: deepMerge(defaults, readYaml(join(root, file))),
+    values: valuesLayers(file).reduce<Values>(
+      (acc, layer) => deepMerge(acc, readYaml(layer)),
+      defaults,
+    ),
     manifests,
     all,
     one(kind, name) {
@@ -217,14 +231,16 @@ describe.each(files)("the chart rendered with %s", (file) => {
         p.containerPort,
       ]),
     );
+    // A values file with ports.rpc: null is a service without the RPC listener.
+    const rpc = (r.values.ports as Values | undefined)?.rpc !== null;
     expect(ports).toEqual({
       http: configSchema.HTTP_PORT.default,
-      rpc: configSchema.RPC_PORT.default,
+      ...(rpc ? { rpc: configSchema.RPC_PORT.default } : {}),
       ops: configSchema.OPS_PORT.default,
     });
     const config = configOf(r);
     expect(Number(config.HTTP_PORT)).toBe(ports.http);
-    expect(Number(config.RPC_PORT)).toBe(ports.rpc);
+    expect(config.RPC_PORT === undefined ? undefined : Number(config.RPC_PORT)).toBe(ports.rpc);
     expect(Number(config.OPS_PORT)).toBe(ports.ops);
     expect(config.OTEL_SERVICE_NAME).toBe(r.values.serviceName);
     expect(config.DEPLOYMENT_ENVIRONMENT).toBe(r.values.environment);
@@ -337,15 +353,17 @@ describe.each(files)("the chart rendered with %s", (file) => {
     const r = rendering(file);
     const name = deploymentOf(r).metadata.name;
     const publicService = r.one("Service", name);
-    expect(publicService.spec.ports.map((p: { name: string }) => p.name)).toEqual(["http", "rpc"]);
+    expect(publicService.spec.ports.map((p: { name: string }) => p.name)).toEqual(publicPorts(r));
     for (const port of publicService.spec.ports) {
       expect(port.targetPort).not.toBe("ops");
       expect(port.targetPort).not.toBe(configSchema.OPS_PORT.default);
     }
-    expect(publicService.spec.ports[1]).toMatchObject({
-      name: "rpc",
-      appProtocol: "kubernetes.io/h2c",
-    });
+    if (publicPorts(r).includes("rpc")) {
+      expect(publicService.spec.ports[1]).toMatchObject({
+        name: "rpc",
+        appProtocol: "kubernetes.io/h2c",
+      });
+    }
     const ops = r.one("Service", `${name}-ops`);
     expect(ops.spec.type).toBe("ClusterIP");
     expect(ops.spec.ports).toEqual([
@@ -361,7 +379,7 @@ describe.each(files)("the chart rendered with %s", (file) => {
     for (const policy of r.all("NetworkPolicy")) {
       expect(policy.spec.policyTypes).toEqual(["Ingress"]);
       const [publicRule, opsRule] = policy.spec.ingress;
-      expect(publicRule.ports.map((p: { port: string }) => p.port)).toEqual(["http", "rpc"]);
+      expect(publicRule.ports.map((p: { port: string }) => p.port)).toEqual(publicPorts(r));
       expect(opsRule.ports).toEqual([{ port: "ops", protocol: "TCP" }]);
       expect(opsRule.from[0].namespaceSelector).toEqual(
         r.values.networkPolicy.monitoringNamespaceSelector,

@@ -3,11 +3,12 @@ import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../src/platform/config/index.ts";
 import { errorCatalogue, errorCodes } from "../src/platform/errors/index.ts";
+import { docUrl } from "./docs-path.ts";
 
-const read = (path: string) => readFileSync(new URL(path, import.meta.url), "utf8");
+const read = (name: string) => readFileSync(docUrl(name), "utf8");
 
 describe("docs stay true to the code", () => {
-  const errorsDoc = read("../../docs/errors.md");
+  const errorsDoc = read("errors.md");
   const rows = new Map(
     [...errorsDoc.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|\s*([a-z_]+)\s*\|/gm)].map((m) => [
       m[1],
@@ -31,7 +32,7 @@ describe("docs stay true to the code", () => {
   });
 
   it("when a config key exists then docs/configuration.md names it", () => {
-    const configDoc = read("../../docs/configuration.md");
+    const configDoc = read("configuration.md");
     const missing = Object.keys(configSchema).filter((key) => !configDoc.includes(`\`${key}\``));
     expect(missing).toEqual([]);
   });

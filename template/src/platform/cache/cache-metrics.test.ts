@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { docUrl } from "../../../test/docs-path.ts";
 import { createCacheMetrics } from "./cache-metrics.ts";
 
 describe("createCacheMetrics", () => {
@@ -27,7 +28,7 @@ describe("createCacheMetrics", () => {
   });
 
   it("when docs/metrics.md is read then its cache rows name the same metrics and labels", async () => {
-    const doc = readFileSync(new URL("../../../../docs/metrics.md", import.meta.url), "utf8");
+    const doc = readFileSync(docUrl("metrics.md"), "utf8");
     const rows = [...doc.matchAll(/^\|\s*`(lumi_cache_[a-z_]+)`\s*\|\s*(\w+)\s*\|([^|]*)\|/gm)];
     const documented = new Map(
       rows.map(([, name, type, labels]) => [

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { docUrl } from "../../../test/docs-path.ts";
 import { createOutboundMetrics } from "./outbound-metrics.ts";
 
 describe("createOutboundMetrics", () => {
@@ -28,7 +29,7 @@ describe("createOutboundMetrics", () => {
   });
 
   it("when docs/metrics.md is read then its outbound rows name the same metrics and labels", () => {
-    const doc = readFileSync(new URL("../../../../docs/metrics.md", import.meta.url), "utf8");
+    const doc = readFileSync(docUrl("metrics.md"), "utf8");
     const rows = [...doc.matchAll(/^\|\s*`(lumi_outbound_[a-z_]+)`\s*\|\s*(\w+)\s*\|([^|]*)\|/gm)];
     const documented = Object.fromEntries(
       rows.map(([, name, type, labels]) => [
