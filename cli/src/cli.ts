@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { registerNew } from "./commands/new/index.ts";
+import { registerUpgrade } from "./commands/upgrade/index.ts";
 import { exitCodeFor, LumiCliError } from "./errors/index.ts";
 import { cliVersion } from "./utils/paths.ts";
 
@@ -15,6 +16,7 @@ export function createProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerNew(program);
+  registerUpgrade(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

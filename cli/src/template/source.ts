@@ -33,6 +33,7 @@ export async function readTree(dir: string, prefix = ""): Promise<Map<string, Bu
 /**
  * Loads a packed template: a directory laid out as a service with
  * `lumi-template.json` at its root (the CLI package ships one under template/).
+ * Its version is the one the meta file records, else `version`.
  */
 export async function loadTemplateDir(dir: string, version: string): Promise<TemplateSource> {
   let files: Map<string, Buffer>;
@@ -45,7 +46,8 @@ export async function loadTemplateDir(dir: string, version: string): Promise<Tem
   if (metaFile === undefined) {
     throw new LumiCliError("state", `${dir} is not a lumi template (no ${TEMPLATE_META_FILE})`);
   }
-  return { version, meta: parseTemplateMeta(metaFile.toString("utf8")), files };
+  const meta = parseTemplateMeta(metaFile.toString("utf8"));
+  return { version: meta.version ?? version, meta, files };
 }
 
 /** Platform docs copied from the repository's docs/ into every service's docs/. */

@@ -39,6 +39,8 @@ export interface Rename {
 
 /** `lumi-template.json`: how a template is stamped. */
 export interface TemplateMeta {
+  /** The release the template belongs to; written when the CLI package is packed. */
+  readonly version?: string;
   readonly exclude: readonly string[];
   /** package.json scripts that make sense only in the lumi repository. */
   readonly dropScripts: readonly string[];
@@ -70,6 +72,7 @@ export function parseTemplateMeta(text: string): TemplateMeta {
     }
   }
   return {
+    ...(typeof raw.version === "string" ? { version: raw.version } : {}),
     exclude: list<string>("exclude"),
     dropScripts: list<string>("dropScripts"),
     ownership,
