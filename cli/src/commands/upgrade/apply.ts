@@ -28,7 +28,8 @@ export async function applyPlan(
       step.action === "merge" ||
       step.action === "conflict" ||
       step.action === "add" ||
-      (step.action === "blocked" && options.force);
+      (step.action === "blocked" && options.force) ||
+      (step.renamedFrom !== undefined && step.action !== "blocked");
     if (write && step.content !== undefined) {
       await writeFiles(root, [{ path: step.path, content: step.content }]);
     }
@@ -53,13 +54,9 @@ export async function applyPlan(
     if (step.mode === "merged" && step.pristine !== undefined) {
       await writeFiles(root, [{ path: `${BASE_DIR}/${step.path}`, content: step.pristine }]);
     }
+    // The hash of what lumi last wrote: a file left alone keeps the hash it had.
     const onDisk = await readFile(path.join(root, step.path)).catch(() => undefined);
-    const hash =
-      step.mode === "managed" && step.action === "blocked" && !options.force && previous
-        ? previous.hash
-        : onDisk === undefined
-          ? (previous?.hash ?? hashContent(""))
-          : hashContent(onDisk);
+    const hash = write || previous === undefined ? hashContent(onDisk ?? "") : previous.hash;
     files[step.path] = { mode: step.mode, hash };
   }
   const next: Manifest = { ...manifest, templateVersion: plan.to, files };

@@ -84,7 +84,12 @@ export async function planUpgrade(
     const base =
       entry?.mode === "merged" ? await readIfExists(path.join(root, BASE_DIR, oldPath)) : undefined;
     const step = planFile({ file, entry, local, base, label });
-    planned.push({ ...step, ...(from === undefined ? {} : { renamedFrom: from }) });
+    if (from === undefined) {
+      planned.push(step);
+      continue;
+    }
+    // A moved file is written at its new path even when its content stays as it is.
+    planned.push({ ...step, renamedFrom: from, content: step.content ?? local ?? file.content });
   }
   for (const [oldPath, entry] of Object.entries(manifest.files)) {
     if (handled.has(oldPath) || next.has(oldPath)) continue;
