@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { registerCheck } from "./commands/check/index.ts";
 import { registerNew } from "./commands/new/index.ts";
 import { registerUpgrade } from "./commands/upgrade/index.ts";
 import { exitCodeFor, LumiCliError } from "./errors/index.ts";
@@ -17,6 +18,7 @@ export function createProgram(): Command {
     .exitOverride();
   registerNew(program);
   registerUpgrade(program);
+  registerCheck(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
