@@ -35,6 +35,18 @@ export function transformPackageJson(
   for (const [key, value] of Object.entries(pkg)) {
     if (!(key in service)) service[key] = value;
   }
+  // Install scripts the service's toolchain needs: the pinned Node binary, buf's binary and
+  // protobufjs (OTLP). npm honours allowScripts only in a root package.json, so it is added here.
+  const dev = service.devDependencies ?? {};
+  service.allowScripts = Object.fromEntries(
+    [
+      ["node", "node" in dev],
+      ["@bufbuild/buf", "@bufbuild/buf" in dev],
+      ["protobufjs", true],
+    ]
+      .filter(([, wanted]) => wanted === true)
+      .map(([name]) => [name, true]),
+  );
   return `${JSON.stringify(service, null, 2)}\n`;
 }
 
