@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import {
   connectRedis,
   deleteKeys,
@@ -12,7 +12,11 @@ import {
   testPrefix,
 } from "../../../test/redis-support.ts";
 import type { RedisConnection } from "../cache/index.ts";
-import { createRedisRateLimitStore } from "./redis-store.ts";
+import {
+  createRedisRateLimitStore,
+  defaultMaxLease,
+  type RedisStoreOptions,
+} from "./redis-store.ts";
 import {
   createMemoryRateLimitStore,
   type RateDecision,
@@ -26,6 +30,7 @@ const sharedUp = redisTestsRun(
     "rate limit: two instances share N per window",
     "rate limit: instance clocks ignored",
     "rate limit: script reloaded after NOSCRIPT",
+    "rate limit: tokens leased in batches",
   ],
 );
 const ownServer = redisTestsRun(redisServerInstalled, "redis-server not installed", [
@@ -49,17 +54,21 @@ async function instance(
   policy: { perSecond: number; burst: number },
   url = sharedRedisUrl,
   breaker = {},
+  lease: Pick<RedisStoreOptions, "maxLease" | "leaseTtlMs"> = {},
 ) {
   prefixes.push(prefix);
   const redis = await connectRedis(url, { keyPrefix: prefix, breaker, maxReconnectDelayMs: 100 });
   connections.push(redis);
+  // Counts the Redis calls the store makes.
+  const calls = vi.spyOn(redis, "run");
   const store = createRedisRateLimitStore({
     redis,
     ...policy,
+    ...lease,
     fallback: createMemoryRateLimitStore(policy),
   });
   stores.push(store);
-  return { redis, store };
+  return { redis, store, calls };
 }
 
 /** Takes `count` tokens for `key`, alternating between the stores, all at once. */
@@ -125,6 +134,64 @@ describe.runIf(sharedUp)("createRedisRateLimitStore", () => {
   });
 });
 
+describe.runIf(sharedUp)("createRedisRateLimitStore leases", () => {
+  // 50 tokens, nothing refilled during a test, leases of up to 10.
+  const wide = { perSecond: 0.01, burst: 50 };
+  const leases = { maxLease: 10 };
+
+  it("when a client is busy on two instances then they lease tokens in batches and exactly N are allowed in total", async () => {
+    const prefix = testPrefix();
+    const a = await instance(prefix, wide, sharedRedisUrl, {}, leases);
+    const b = await instance(prefix, wide, sharedRedisUrl, {}, leases);
+    const decisions = await takeFromAll([a.store, b.store], "client-1", 200);
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(50);
+    // 5 leases of 10 tokens, then one refusal each, instead of 200 calls.
+    expect(a.calls.mock.calls.length + b.calls.mock.calls.length).toBeLessThanOrEqual(8);
+    const bucket = await a.redis.client.hgetall(`${prefix}:ratelimit:client-1`);
+    expect(Number(bucket.tokens)).toBeLessThan(1);
+  });
+
+  it("when the shared bucket is empty then the client is refused without asking Redis until its next token is due", async () => {
+    const prefix = testPrefix();
+    const a = await instance(prefix, wide, sharedRedisUrl, {}, leases);
+    const start = Date.now();
+    await takeFromAll([a.store], "client-1", 60, () => start);
+    const asked = a.calls.mock.calls.length;
+    const later = await takeFromAll([a.store], "client-1", 20, () => start + 1_000);
+    expect(later.every((d) => !d.allowed && d.retryAfterSeconds >= 99)).toBe(true);
+    expect(a.calls.mock.calls.length).toBe(asked);
+    // One token is due 100 s later (0.01/s): Redis is asked again.
+    await a.store.take("client-1", start + 100_001);
+    expect(a.calls.mock.calls.length).toBe(asked + 1);
+  });
+
+  it("when leased tokens are not spent in time then they are dropped, never spent later", async () => {
+    const prefix = testPrefix();
+    const a = await instance(prefix, wide, sharedRedisUrl, {}, { maxLease: 10, leaseTtlMs: 1_000 });
+    // Two takes 1 ms apart: the second lease is sized on that rate (the whole 10).
+    expect((await a.store.take("client-1", 0)).allowed).toBe(true);
+    expect((await a.store.take("client-1", 1)).allowed).toBe(true);
+    const taken = async () =>
+      50 - Number((await a.redis.client.hgetall(`${prefix}:ratelimit:client-1`)).tokens);
+    expect(Math.round(await taken())).toBe(11);
+    const asked = a.calls.mock.calls.length;
+    // Within the lease: spent locally.
+    expect((await a.store.take("client-1", 500)).allowed).toBe(true);
+    expect(a.calls.mock.calls.length).toBe(asked);
+    // Past it: the 8 left are dropped and a new lease is taken.
+    expect((await a.store.take("client-1", 1_002)).allowed).toBe(true);
+    expect(a.calls.mock.calls.length).toBe(asked + 1);
+    expect(Math.round(await taken())).toBeGreaterThan(11);
+  });
+
+  it("when the burst is small then every token is its own lease (the exact bucket)", () => {
+    expect(defaultMaxLease(10)).toBe(1);
+    expect(defaultMaxLease(19)).toBe(1);
+    expect(defaultMaxLease(200)).toBe(20);
+    expect(defaultMaxLease(1_000_000)).toBe(100);
+  });
+});
+
 describe.runIf(ownServer)("createRedisRateLimitStore when Redis fails", () => {
   let server: OwnRedisServer | undefined;
   afterAll(async () => server?.kill());
@@ -140,8 +207,12 @@ describe.runIf(ownServer)("createRedisRateLimitStore when Redis fails", () => {
     );
 
     await server.kill();
-    // Each instance now keeps its own buckets: N each.
-    const down = await takeFromAll([a.store, b.store], "client-1", 40);
+    // Each instance now keeps its own buckets: N each. Taken a pair at a
+    // time: concurrent takes of a client share one Redis call, and the
+    // breaker opens on the count of failed calls.
+    const down: RateDecision[] = [];
+    for (let i = 0; i < 20; i += 1)
+      down.push(...(await takeFromAll([a.store, b.store], "client-1", 2)));
     expect(down.filter((d) => d.allowed)).toHaveLength(20);
     await sleep(50);
     expect(a.redis.dependency.state()).toBe("open");
