@@ -10,6 +10,8 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["cli/test/e2e/**/*.test.ts"],
+          // Each file installs and tests a whole service: one at a time on two cores.
+          fileParallelism: false,
           testTimeout: 1_200_000,
           hookTimeout: 300_000,
         },

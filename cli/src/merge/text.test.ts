@@ -130,3 +130,25 @@ describe("mergeText", () => {
     expect(again.content).toBe(first.content);
   });
 });
+
+describe("mergeText import insertions", () => {
+  it("when both sides add imports at the same place then both are kept, ours first", () => {
+    const base = 'import { a } from "./a.ts";\nimport { z } from "./z.ts";\n';
+    const ours =
+      'import { a } from "./a.ts";\nimport { orders } from "./orders.ts";\nimport { z } from "./z.ts";\n';
+    const theirs =
+      'import { a } from "./a.ts";\nimport { routes } from "./routes.ts";\nimport { z } from "./z.ts";\n';
+    const result = mergeText({ path: "src/service.ts", base, ours, theirs });
+    expect(result.conflicts).toEqual([]);
+    expect(result.content).toBe(
+      'import { a } from "./a.ts";\nimport { orders } from "./orders.ts";\nimport { routes } from "./routes.ts";\nimport { z } from "./z.ts";\n',
+    );
+  });
+
+  it("when one side's insertion is not only imports then it is still a conflict", () => {
+    const base = 'import { a } from "./a.ts";\n';
+    const ours = 'import { a } from "./a.ts";\nconst x = 1;\n';
+    const theirs = 'import { a } from "./a.ts";\nimport { b } from "./b.ts";\n';
+    expect(mergeText({ path: "f.ts", base, ours, theirs }).conflicts).toHaveLength(1);
+  });
+});
