@@ -57,16 +57,14 @@ const SYMBOL: Record<PlannedFile["action"], string> = {
 
 /** Prints the plan, one line per file that changes or needs attention. */
 function printPlan(output: Output, plan: UpgradePlan, planOnly: boolean): void {
-  output.text(
-    `${planOnly ? "plan: " : ""}upgrade ${plan.from} → ${plan.to} (${plan.files.filter((f) => f.action !== "unchanged").length} files)`,
+  const shown = plan.files.filter(
+    (file) =>
+      file.action !== "unchanged" && !(file.action === "skip" && file.reason === "seeded: yours"),
   );
-  for (const file of plan.files) {
-    if (
-      file.action === "unchanged" ||
-      (file.action === "skip" && file.reason === "seeded: yours")
-    ) {
-      continue;
-    }
+  output.text(
+    `${planOnly ? "plan: " : ""}upgrade ${plan.from} → ${plan.to}: ${shown.length} file(s) to change or review`,
+  );
+  for (const file of shown) {
     const style = file.action === "conflict" || file.action === "blocked" ? "red" : "reset";
     const moved = file.renamedFrom === undefined ? "" : ` (renamed from ${file.renamedFrom})`;
     output.text(
