@@ -35,11 +35,17 @@ interface PackageLock {
 }
 
 /**
- * Returns the package.json of a standalone service: the template's, plus the build tools it
- * inherits from the monorepo root, at the root's version ranges.
+ * Returns the package.json the image is built from: the template's dependencies, and of its
+ * development tools only what the build needs (TypeScript and type packages; the linter, the
+ * test runner, buf and the pinned Node are for developers), taking missing build tools from the
+ * monorepo root at the root's version ranges.
  */
 export function standalonePackageJson(template: PackageJson, root: PackageJson): PackageJson {
-  const devDependencies = { ...template.devDependencies };
+  const devDependencies = Object.fromEntries(
+    Object.entries(template.devDependencies ?? {}).filter(
+      ([name]) => name.startsWith("@types/") || (BUILD_TOOLS as readonly string[]).includes(name),
+    ),
+  );
   for (const tool of BUILD_TOOLS) {
     const range = root.devDependencies?.[tool];
     if (devDependencies[tool] === undefined && template.dependencies?.[tool] === undefined) {
