@@ -11,6 +11,8 @@ import {
   itemsRpcPolicies,
   mountItemsRoutes,
 } from "./app/items/index.ts";
+import { type AppContext, mountAppRoutes } from "./app/routes.ts";
+import { appRpcDescriptors, appRpcPolicies, registerAppRpcServices } from "./app/rpc-services.ts";
 import { Health } from "./gen/grpc/health/v1/health_pb.ts";
 import { ItemService } from "./gen/lumi/template/v1/items_pb.ts";
 import {
@@ -195,6 +197,8 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
   const items = createItemsService({ repository });
   const verifier = createVerifier(config, logger);
   resources.add({ name: "auth-verifier", close: () => verifier.close() });
+  // What the routes and RPC services of src/app/routes.ts and src/app/rpc-services.ts receive.
+  const app: AppContext = { guard: createHttpGuard(verifier), dependencies, logger };
 
   const httpApp = createHttpApp({
     logger,
@@ -205,7 +209,8 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
     metrics,
     accessLogSampling: { rate: config.log.accessSampleRate, routes: config.log.accessSampleRoutes },
     routes: (router) => {
-      mountItemsRoutes(router, items, createHttpGuard(verifier));
+      mountItemsRoutes(router, items, app.guard);
+      mountAppRoutes(router, app);
       overrides.extraRoutes?.(router);
     },
   });
@@ -219,10 +224,18 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
     maxTimeoutMs: config.rpc.maxTimeoutMs,
     routes: (router) => {
       router.service(ItemService, createItemsRpcService(items));
-      router.service(Health, createHealthService(readiness, [ItemService.typeName]));
+      registerAppRpcServices(router, app);
+      const served = [ItemService, ...appRpcDescriptors].map((s) => s.typeName);
+      router.service(Health, createHealthService(readiness, served));
       overrides.extraRpcRoutes?.(router);
     },
-    interceptors: [rpcAuth(verifier, itemsRpcPolicies, { services: [ItemService, Health] })],
+    interceptors: [
+      rpcAuth(
+        verifier,
+        { ...itemsRpcPolicies, ...appRpcPolicies },
+        { services: [ItemService, Health, ...appRpcDescriptors] },
+      ),
+    ],
   });
   const profiler = createProfiler({
     enabled: config.ops.profiling.enabled,
