@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { registerAdd } from "./commands/add/index.ts";
 import { registerCheck } from "./commands/check/index.ts";
 import { registerNew } from "./commands/new/index.ts";
 import { registerUpgrade } from "./commands/upgrade/index.ts";
@@ -18,6 +19,7 @@ export function createProgram(): Command {
     .exitOverride();
   registerNew(program);
   registerUpgrade(program);
+  registerAdd(program);
   registerCheck(program);
   for (const command of program.commands) command.exitOverride();
   return program;
