@@ -17,7 +17,14 @@ export default defineConfig({
         },
       },
       // Repository-level checks (local infrastructure, scripts) under test/.
-      { test: { name: "repo", include: ["test/**/*.test.ts"], testTimeout: 20_000 } },
+      {
+        test: {
+          name: "repo",
+          include: ["test/**/*.test.ts"],
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+        },
+      },
     ],
     // In CI a JSON report beside the console output lets .ci/run print totals.
     reporters: process.env.CI

@@ -91,8 +91,13 @@ export async function planUpgrade(
     // A moved file is written at its new path even when its content stays as it is.
     planned.push({ ...step, renamedFrom: from, content: step.content ?? local ?? file.content });
   }
+  const generated = new Set(manifest.generated.flatMap((entry) => entry.files));
   for (const [oldPath, entry] of Object.entries(manifest.files)) {
     if (handled.has(oldPath) || next.has(oldPath)) continue;
+    if (generated.has(oldPath)) {
+      planned.push({ path: oldPath, mode: entry.mode, action: "skip", reason: "seeded: yours" });
+      continue;
+    }
     const local = await readIfExists(path.join(root, oldPath));
     const pristine =
       entry.mode === "merged" ? await readIfExists(path.join(root, BASE_DIR, oldPath)) : undefined;
