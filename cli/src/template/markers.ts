@@ -3,8 +3,14 @@ import { LumiCliError } from "../errors/index.ts";
 // A marker is a whole line: `// lumi:begin rpc`, `# lumi:end rpc`, `<!-- lumi:begin !redis -->`.
 const MARKER = /^\s*(?:\/\/|#|<!--)\s*lumi:(begin|end)\s+(!?)([a-z][a-z0-9-]*)\s*(?:-->)?\s*$/;
 
-/** Removes one line-comment prefix (`// ` or `# `), keeping the indentation. */
-const uncomment = (line: string): string => line.replace(/^(\s*)(?:\/\/|#) ?/, "$1");
+/**
+ * Removes one line-comment prefix (`// ` or `# `), keeping the indentation;
+ * a bare `//` or `#` (a blank line of the block) becomes an empty line.
+ */
+const uncomment = (line: string): string => {
+  const text = line.replace(/^(\s*)(?:\/\/|#) ?/, "$1");
+  return text.trim() === "" ? "" : text;
+};
 
 /**
  * Keeps or drops the marked blocks of a template file: a block between

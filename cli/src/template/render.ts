@@ -1,5 +1,6 @@
 import { LumiCliError } from "../errors/index.ts";
 import type { Answers, OwnershipMode } from "../manifest/index.ts";
+import { alignMarkdownTables } from "./markdown.ts";
 import { applyMarkers } from "./markers.ts";
 import { dropEnvKeys, transformPackageJson } from "./service-files.ts";
 import type { TemplateSource } from "./source.ts";
@@ -75,6 +76,7 @@ export function renderTemplate(source: TemplateSource, answers: Answers): Render
       if (target === "package.json")
         text = transformPackageJson(text, answers, off, meta.dropScripts);
       if (target === ".env.example") text = dropEnvKeys(text, offEnvKeys);
+      if (target.endsWith(".md")) text = alignMarkdownTables(text);
       content = Buffer.from(text);
     }
     rendered.push({ path: target, content, mode: ownershipOf(meta, target) });
