@@ -9,6 +9,7 @@ import {
   errorCatalogue,
   errorCodes,
 } from "../src/platform/errors/index.ts";
+import { connectCodes } from "../src/platform/rpc/index.ts";
 import { type RpcTransportName, rpcFailure, useRpcService } from "./harness.ts";
 
 /** What the repository throws from `get` next; undefined lets it work. */
@@ -45,7 +46,7 @@ describe.each(viaTransports)("the RPC error model over %s", (name) => {
       const err = await rpcFailure(
         client.getItem({ id: anyId }, { headers: { "x-request-id": requestId } }),
       );
-      expect(Code[err.code]).toBe(Code[errorCatalogue[code].connect]);
+      expect(Code[err.code]).toBe(Code[connectCodes[code]]);
       expect(err.rawMessage).toBe(`msg for ${code}`);
       expect(err.metadata.get("x-request-id")).toBe(requestId);
       expect(err.metadata.get("lumi-error-code")).toBe(code);

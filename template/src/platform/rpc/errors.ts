@@ -1,12 +1,41 @@
-import { ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.ts";
-import { AppError } from "../errors/index.ts";
+import { AppError, type ErrorCode } from "../errors/index.ts";
+
+/**
+ * The Connect (and gRPC) code of each code of the error catalogue: how an
+ * error surfaces on the RPC listener. docs/errors.md documents every entry
+ * (a test fails when one differs).
+ */
+export const connectCodes = {
+  VALIDATION_FAILED: Code.InvalidArgument,
+  MALFORMED_REQUEST: Code.InvalidArgument,
+  UNAUTHENTICATED: Code.Unauthenticated,
+  PERMISSION_DENIED: Code.PermissionDenied,
+  NOT_FOUND: Code.NotFound,
+  ROUTE_NOT_FOUND: Code.Unimplemented,
+  METHOD_NOT_ALLOWED: Code.Unimplemented,
+  REQUEST_TIMEOUT: Code.DeadlineExceeded,
+  ALREADY_EXISTS: Code.AlreadyExists,
+  VERSION_CONFLICT: Code.Aborted,
+  PRECONDITION_REQUIRED: Code.FailedPrecondition,
+  PAYLOAD_TOO_LARGE: Code.ResourceExhausted,
+  UNSUPPORTED_MEDIA_TYPE: Code.InvalidArgument,
+  RATE_LIMITED: Code.ResourceExhausted,
+  HEADERS_TOO_LARGE: Code.ResourceExhausted,
+  CANCELLED: Code.Canceled,
+  INTERNAL: Code.Internal,
+  NOT_IMPLEMENTED: Code.Unimplemented,
+  DEPENDENCY_FAILED: Code.Unavailable,
+  UNAVAILABLE: Code.Unavailable,
+  DEADLINE_EXCEEDED: Code.DeadlineExceeded,
+} as const satisfies Record<ErrorCode, Code>;
 
 /** Domain of the `google.rpc.ErrorInfo` detail attached to every error. */
 export const errorDomain = "lumi";
 
 /**
- * Turns what a handler threw into a ConnectError with the catalogue's code,
+ * Turns what a handler threw into a ConnectError with its {@link connectCodes} code,
  * a client-safe message, and standard details: `google.rpc.ErrorInfo`
  * (reason = the code, the request id in its metadata) and, for validation,
  * `google.rpc.BadRequest`. A ConnectError raised by the framework itself
@@ -39,5 +68,5 @@ export function toConnectError(error: unknown, requestId: string): ConnectError 
     });
   }
   const message = appError.operational ? appError.message : appError.spec.title;
-  return new ConnectError(message, appError.spec.connect, metadata, details, appError);
+  return new ConnectError(message, connectCodes[appError.code], metadata, details, appError);
 }

@@ -1,5 +1,5 @@
 export { clientIpKey, loggerKey, requestIdKey } from "./context.ts";
-export { errorDomain, toConnectError } from "./errors.ts";
+export { connectCodes, errorDomain, toConnectError } from "./errors.ts";
 export { createHealthService } from "./health.ts";
 export {
   loggingInterceptor,
