@@ -1,4 +1,3 @@
-import { createContextKey } from "@connectrpc/connect";
 import type { Claims } from "./claims.ts";
 
 declare module "express-serve-static-core" {
@@ -8,8 +7,3 @@ declare module "express-serve-static-core" {
     auth?: Claims;
   }
 }
-
-/** The verified claims of the caller of an RPC; set on protected procedures only. */
-export const claimsKey = createContextKey<Claims | undefined>(undefined, {
-  description: "verified claims",
-});

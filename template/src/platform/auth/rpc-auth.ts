@@ -1,13 +1,17 @@
 import type { DescService } from "@bufbuild/protobuf";
-import type { HandlerContext, Interceptor } from "@connectrpc/connect";
+import { createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import { AppError } from "../errors/index.ts";
 import { requestIdKey } from "../rpc/context.ts";
 import { toConnectError } from "../rpc/errors.ts";
 import { bearerCredentials } from "./bearer-token.ts";
 import type { Claims } from "./claims.ts";
-import { claimsKey } from "./context.ts";
 import { type Access, authenticated, authorize, publicAccess } from "./policy.ts";
 import type { TokenVerifier } from "./verifier.ts";
+
+/** The verified claims of the caller of an RPC; set on protected procedures only. */
+export const claimsKey = createContextKey<Claims | undefined>(undefined, {
+  description: "verified claims",
+});
 
 /**
  * Access rules by `"package.Service"` or `"package.Service/Method"`; a method
