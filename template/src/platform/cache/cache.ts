@@ -1,9 +1,14 @@
+// lumi:begin redis
 import { randomUUID } from "node:crypto";
+// lumi:end redis
 import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import { type CacheMetrics, noopCacheMetrics } from "./cache-metrics.ts";
-import { createL2Tier, encodeEntry, entryBytes } from "./l2-tier.ts";
+import { encodeEntry, entryBytes } from "./entry.ts";
+// lumi:begin redis
+import { createL2Tier } from "./l2-tier.ts";
 import type { RedisConnection } from "./redis.ts";
+// lumi:end redis
 import type { Serializer } from "./serializer.ts";
 
 /** The tunable part of a cache (what configuration sets); every key has a default. */
@@ -14,8 +19,10 @@ export interface CacheSettings {
   readonly l1MaxBytes: number;
   /** How long an L1 entry is fresh, in ms; never longer than what is left of its L2 entry. */
   readonly ttlMs: number;
+  // lumi:begin redis
   /** How long an entry lives in Redis (L2), in ms. */
   readonly l2TtlMs: number;
+  // lumi:end redis
   /** Up to this share of each TTL (0–1) is taken off at random, so entries written together expire apart. */
   readonly ttlJitter: number;
   /** How long a "not found" answer is cached, in both tiers, in ms. */
@@ -29,7 +36,9 @@ export const cacheDefaults = {
   l1MaxEntries: 10_000,
   l1MaxBytes: 16 * 1024 * 1024,
   ttlMs: 30_000,
+  // lumi:begin redis
   l2TtlMs: 300_000,
+  // lumi:end redis
   ttlJitter: 0.1,
   negativeTtlMs: 5_000,
   staleWhileRevalidateMs: 5_000,
@@ -40,8 +49,10 @@ export interface CacheOptions<T> extends Partial<CacheSettings> {
   /** Bounded, stable name: the `cache` metric label and a key part. */
   readonly name: string;
   readonly serializer: Serializer<T>;
+  // lumi:begin redis
   /** The shared tier; without it the cache is L1 only. */
   readonly redis?: RedisConnection | undefined;
+  // lumi:end redis
   readonly metrics?: CacheMetrics;
   readonly logger: Logger;
   /** Source of jitter in [0, 1); tests pin it. */
@@ -99,20 +110,25 @@ export function createCache<T>(options: CacheOptions<T>): Cache<T> {
     l1MaxEntries: options.l1MaxEntries ?? cacheDefaults.l1MaxEntries,
     l1MaxBytes: options.l1MaxBytes ?? cacheDefaults.l1MaxBytes,
     ttlMs: options.ttlMs ?? cacheDefaults.ttlMs,
+    // lumi:begin redis
     l2TtlMs: options.l2TtlMs ?? cacheDefaults.l2TtlMs,
+    // lumi:end redis
     ttlJitter: options.ttlJitter ?? cacheDefaults.ttlJitter,
     negativeTtlMs: options.negativeTtlMs ?? cacheDefaults.negativeTtlMs,
     staleWhileRevalidateMs: options.staleWhileRevalidateMs ?? cacheDefaults.staleWhileRevalidateMs,
   };
-  const { name, serializer, redis, logger } = options;
+  const { name, serializer, logger } = options;
   const problems = settingsProblems(name, settings);
   if (problems.length > 0) throw new RangeError(`cache ${name}: ${problems.join("; ")}`);
   const metrics = options.metrics ?? noopCacheMetrics;
   const random = options.random ?? Math.random;
+  // lumi:begin redis
+  const { redis } = options;
   const l2 =
     redis === undefined
       ? undefined
       : createL2Tier({ redis, name, serializer, metrics, logger, instanceId: randomUUID() });
+  // lumi:end redis
   const jittered = (ms: number) =>
     Math.max(1, Math.round(ms * (1 - settings.ttlJitter * random())));
 
@@ -126,8 +142,13 @@ export function createCache<T>(options: CacheOptions<T>): Cache<T> {
   const flights = new Map<string, Flight<T>>();
   let closed = false;
 
-  /** Stores a value in L1 for at most `lifeMs` (what is left of it in L2). */
-  const remember = (key: string, value: T | undefined, bytes: number, lifeMs: number) => {
+  /** Stores a value in L1 for at most `lifeMs` (what is left of it in L2, if any). */
+  const remember = (
+    key: string,
+    value: T | undefined,
+    bytes: number,
+    lifeMs = Number.POSITIVE_INFINITY,
+  ) => {
     const positive = value !== undefined;
     const freshMs = Math.min(jittered(positive ? settings.ttlMs : settings.negativeTtlMs), lifeMs);
     if (freshMs <= 0 || closed) return;
@@ -142,11 +163,13 @@ export function createCache<T>(options: CacheOptions<T>): Cache<T> {
   /** Reads through L2 to the loader, caching the result unless the key was invalidated meanwhile. */
   const fetchThrough = async (key: string, loader: Loader<T>, flight: Flight<T>) => {
     try {
+      // lumi:begin redis
       const stored = await l2?.read(key);
       if (stored !== undefined) {
         if (flight.current) remember(key, stored.value, stored.bytes, stored.remainingMs);
         return stored.value;
       }
+      // lumi:end redis
       let value: T | undefined;
       try {
         value = await loader(key);
@@ -157,9 +180,14 @@ export function createCache<T>(options: CacheOptions<T>): Cache<T> {
       }
       if (flight.current && !closed) {
         const text = encodeEntry(serializer, value);
+        // lumi:begin redis
         const l2TtlMs = jittered(value === undefined ? settings.negativeTtlMs : settings.l2TtlMs);
         remember(key, value, entryBytes(key, text), l2TtlMs);
         l2?.write(key, text, l2TtlMs);
+        // lumi:end redis
+        // lumi:begin !redis
+        // remember(key, value, entryBytes(key, text));
+        // lumi:end !redis
       }
       return value;
     } finally {
@@ -172,9 +200,9 @@ export function createCache<T>(options: CacheOptions<T>): Cache<T> {
     const running = flights.get(key);
     if (running !== undefined) return running.promise;
     const flight: Flight<T> = { current: true, promise: Promise.resolve(undefined) };
-    // fetchThrough awaits before it settles, so the flight is registered first.
-    flight.promise = fetchThrough(key, loader, flight);
+    // Registered before the load starts: a loader that fails at once still unregisters it.
     flights.set(key, flight);
+    flight.promise = fetchThrough(key, loader, flight);
     return flight.promise;
   };
 
@@ -192,12 +220,14 @@ export function createCache<T>(options: CacheOptions<T>): Cache<T> {
     for (const flight of flights.values()) flight.current = false;
     flights.clear();
   };
+  // lumi:begin redis
 
   const unsubscribe = l2?.listen(forget, () => {
     if (l1.size === 0 && flights.size === 0) return;
     logger.info({ cache: name }, "cache invalidations may have been missed; L1 emptied");
     forgetAll();
   });
+  // lumi:end redis
 
   return {
     name,
@@ -220,12 +250,16 @@ export function createCache<T>(options: CacheOptions<T>): Cache<T> {
     },
     async invalidate(key) {
       forget(key);
+      // lumi:begin redis
       await l2?.remove(key);
+      // lumi:end redis
     },
     stats: () => ({ entries: l1.size, bytes: l1.calculatedSize }),
     async close() {
       closed = true;
+      // lumi:begin redis
       unsubscribe?.();
+      // lumi:end redis
       forgetAll();
     },
   };
@@ -246,7 +280,9 @@ function settingsProblems(name: string, settings: CacheSettings): string[] {
   integer("l1MaxEntries", 1);
   integer("l1MaxBytes", 1);
   integer("ttlMs", 1);
+  // lumi:begin redis
   integer("l2TtlMs", 1);
+  // lumi:end redis
   integer("negativeTtlMs", 1);
   integer("staleWhileRevalidateMs", 0);
   if (!(settings.ttlJitter >= 0 && settings.ttlJitter <= 1)) {

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { CacheMetrics } from "./cache-metrics.ts";
+import { absent, entryBytes, present } from "./entry.ts";
 import type { RedisConnection } from "./redis.ts";
 import type { Serializer } from "./serializer.ts";
 
@@ -40,20 +41,6 @@ export interface L2Tier<T> {
   remove(key: string): Promise<void>;
   /** Listens to the other instances' invalidations; returns the unsubscribe function. */
   listen(evict: (key: string) => void, resync: () => void): () => void;
-}
-
-/** First character of a stored entry: a value follows, or the key is known not to exist. */
-const present = "1";
-const absent = "0";
-
-/** The text stored for a value (`undefined`: "not found"). */
-export function encodeEntry<T>(serializer: Serializer<T>, value: T | undefined): string {
-  return value === undefined ? absent : present + serializer.serialize(value);
-}
-
-/** Serialised size of an entry: what the L1 byte bound counts. */
-export function entryBytes(key: string, text: string): number {
-  return Buffer.byteLength(key) + Buffer.byteLength(text);
 }
 
 /** Creates a cache's L2 tier on a Redis connection. */
