@@ -16,6 +16,7 @@ function configErrorOf(env: Record<string, string>): ConfigError {
 }
 
 describe("loadConfig", () => {
+  // lumi:begin redis
   it("when REDIS_URL is not a Redis URL then the issue names the key without repeating the value", () => {
     const error = (() => {
       try {
@@ -31,6 +32,8 @@ describe("loadConfig", () => {
     expect(error.message).not.toContain("hunter2");
   });
 
+  // lumi:end redis
+  // lumi:begin redis
   it("when REDIS_KEY_PREFIX is empty then keys are prefixed with the service name", () => {
     const config = loadConfig(
       { OTEL_SERVICE_NAME: "payments", REDIS_URL: "rediss://:pw@cache:6380/1" },
@@ -43,6 +46,7 @@ describe("loadConfig", () => {
     });
   });
 
+  // lumi:end redis
   it("when the environment is empty then every key takes its default", () => {
     expect(loadConfig({}, options)).toEqual({
       service: {
@@ -54,6 +58,7 @@ describe("loadConfig", () => {
       },
       log: { level: "info", redactPaths: [], accessSampleRate: 1, accessSampleRoutes: [] },
       http: { host: "0.0.0.0", port: 8080, bodyLimitBytes: 1_048_576, corsOrigins: [] },
+      // lumi:begin rpc
       rpc: {
         host: "0.0.0.0",
         port: 8081,
@@ -61,6 +66,7 @@ describe("loadConfig", () => {
         writeMaxBytes: 4_194_304,
         maxTimeoutMs: 30_000,
       },
+      // lumi:end rpc
       ops: { host: "0.0.0.0", port: 9090, profiling: { enabled: false, token: "" } },
       server: {
         keepAliveTimeoutMs: 65_000,
@@ -72,12 +78,16 @@ describe("loadConfig", () => {
       },
       rateLimit: { enabled: true, perSecond: 100, burst: 200 },
       shutdown: { drainDelayMs: 0, timeoutMs: 10_000 },
+      // lumi:begin redis
       redis: { url: "", keyPrefix: "lumi-template", commandTimeoutMs: 150 },
+      // lumi:end redis
       cache: {
         l1MaxEntries: 10_000,
         l1MaxBytes: 16_777_216,
         ttlMs: 30_000,
+        // lumi:begin redis
         l2TtlMs: 300_000,
+        // lumi:end redis
         ttlJitter: 0.1,
         negativeTtlMs: 5_000,
         staleWhileRevalidateMs: 5_000,
@@ -91,7 +101,9 @@ describe("loadConfig", () => {
         statementTimeoutMs: 10_000,
         migrateOnStart: false,
         migrateLockTimeoutMs: 60_000,
+        // lumi:begin embedded
         embeddedDir: "",
+        // lumi:end embedded
       },
       auth: {
         jwksUrl: "",
@@ -193,9 +205,11 @@ describe("loadConfig", () => {
     expect(configErrorOf({ OPS_PORT: "1.5" }).issues).toEqual([
       { key: "OPS_PORT", message: 'must be a whole number, got "1.5"' },
     ]);
+    // lumi:begin rpc
     expect(configErrorOf({ RPC_PORT: " " }).issues).toEqual([
       { key: "RPC_PORT", message: 'must be a whole number, got " "' },
     ]);
+    // lumi:end rpc
   });
 
   it("when the headers timeout exceeds the request timeout then an issue names it", () => {
@@ -224,14 +238,22 @@ describe("loadConfig", () => {
     expect(configErrorOf({ HTTP_PORT: "9090" }).issues).toEqual([
       { key: "OPS_PORT", message: "must differ from HTTP_PORT (both 9090)" },
     ]);
+    // lumi:begin rpc
     expect(configErrorOf({ RPC_PORT: "8080" }).issues).toEqual([
       { key: "RPC_PORT", message: "must differ from HTTP_PORT (both 8080)" },
     ]);
+    // lumi:end rpc
   });
 
   it("when every port is 0 then the config loads", () => {
+    // lumi:begin rpc
     const config = loadConfig({ HTTP_PORT: "0", RPC_PORT: "0", OPS_PORT: "0" }, options);
     expect([config.http.port, config.rpc.port, config.ops.port]).toEqual([0, 0, 0]);
+    // lumi:end rpc
+    // lumi:begin !rpc
+    // const config = loadConfig({ HTTP_PORT: "0", OPS_PORT: "0" }, options);
+    // expect([config.http.port, config.ops.port]).toEqual([0, 0]);
+    // lumi:end !rpc
   });
 
   it("when a list has blanks and padding then items are trimmed and blanks dropped", () => {

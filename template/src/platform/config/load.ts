@@ -37,6 +37,7 @@ export interface Config {
     readonly bodyLimitBytes: number;
     readonly corsOrigins: readonly string[];
   };
+  // lumi:begin rpc
   readonly rpc: {
     readonly host: string;
     readonly port: number;
@@ -44,6 +45,7 @@ export interface Config {
     readonly writeMaxBytes: number;
     readonly maxTimeoutMs: number;
   };
+  // lumi:end rpc
   readonly ops: {
     readonly host: string;
     readonly port: number;
@@ -63,23 +65,32 @@ export interface Config {
     readonly burst: number;
   };
   readonly shutdown: { readonly drainDelayMs: number; readonly timeoutMs: number };
+  // lumi:begin redis
   /** Redis, when `url` is not empty: the shared cache tier and rate limit. */
   readonly redis: {
     readonly url: string;
     readonly keyPrefix: string;
     readonly commandTimeoutMs: number;
   };
+  // lumi:end redis
   /** Settings of every cache (see docs/caching.md). */
   readonly cache: {
     readonly l1MaxEntries: number;
     readonly l1MaxBytes: number;
     readonly ttlMs: number;
+    // lumi:begin redis
     readonly l2TtlMs: number;
+    // lumi:end redis
     readonly ttlJitter: number;
     readonly negativeTtlMs: number;
     readonly staleWhileRevalidateMs: number;
   };
+  // lumi:begin embedded
   /** The store: PostgreSQL when `url` is set, else the embedded PGlite (docs/data.md). */
+  // lumi:end embedded
+  // lumi:begin !embedded
+  // /** The store: PostgreSQL at `url`; src/main.ts refuses to start without one (docs/data.md). */
+  // lumi:end !embedded
   readonly database: DatabaseSettings;
   /** Outbound dependencies declared by the service, with their settings. */
   readonly dependencies: Readonly<Record<string, DependencySettings>>;
@@ -164,6 +175,7 @@ export function loadConfig(
       bodyLimitBytes: clean.HTTP_BODY_LIMIT_BYTES,
       corsOrigins: clean.HTTP_CORS_ORIGINS,
     },
+    // lumi:begin rpc
     rpc: {
       host: clean.RPC_HOST,
       port: clean.RPC_PORT,
@@ -171,6 +183,7 @@ export function loadConfig(
       writeMaxBytes: clean.RPC_WRITE_MAX_BYTES,
       maxTimeoutMs: clean.RPC_MAX_TIMEOUT_MS,
     },
+    // lumi:end rpc
     ops: {
       host: clean.OPS_HOST,
       port: clean.OPS_PORT,
@@ -193,16 +206,20 @@ export function loadConfig(
       drainDelayMs: clean.SHUTDOWN_DRAIN_DELAY_MS,
       timeoutMs: clean.SHUTDOWN_TIMEOUT_MS,
     },
+    // lumi:begin redis
     redis: {
       url: clean.REDIS_URL,
       keyPrefix: clean.REDIS_KEY_PREFIX || clean.OTEL_SERVICE_NAME,
       commandTimeoutMs: clean.REDIS_COMMAND_TIMEOUT_MS,
     },
+    // lumi:end redis
     cache: {
       l1MaxEntries: clean.CACHE_L1_MAX_ENTRIES,
       l1MaxBytes: clean.CACHE_L1_MAX_BYTES,
       ttlMs: clean.CACHE_TTL_MS,
+      // lumi:begin redis
       l2TtlMs: clean.CACHE_L2_TTL_MS,
+      // lumi:end redis
       ttlJitter: clean.CACHE_TTL_JITTER,
       negativeTtlMs: clean.CACHE_NEGATIVE_TTL_MS,
       staleWhileRevalidateMs: clean.CACHE_STALE_WHILE_REVALIDATE_MS,
@@ -292,7 +309,9 @@ function crossFieldIssues(clean: {
   SERVER_HEADERS_TIMEOUT_MS: number;
   SERVER_REQUEST_TIMEOUT_MS: number;
   HTTP_PORT: number;
+  // lumi:begin rpc
   RPC_PORT: number;
+  // lumi:end rpc
   OPS_PORT: number;
 }): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -302,7 +321,13 @@ function crossFieldIssues(clean: {
       message: `must be <= SERVER_REQUEST_TIMEOUT_MS (${clean.SERVER_REQUEST_TIMEOUT_MS})`,
     });
   }
-  const ports = { HTTP_PORT: clean.HTTP_PORT, RPC_PORT: clean.RPC_PORT, OPS_PORT: clean.OPS_PORT };
+  const ports = {
+    HTTP_PORT: clean.HTTP_PORT,
+    // lumi:begin rpc
+    RPC_PORT: clean.RPC_PORT,
+    // lumi:end rpc
+    OPS_PORT: clean.OPS_PORT,
+  };
   const seen = new Map<number, string>();
   for (const [key, value] of Object.entries(ports)) {
     const other = seen.get(value);

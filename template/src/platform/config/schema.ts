@@ -3,7 +3,12 @@ import { bool, str } from "envalid";
 // done by the telemetry preload) does not load jose or the resilience stack.
 import { defaultAlgorithms } from "../auth/algorithms.ts";
 import { databaseConfigSchema } from "../data/database-config.ts";
+// lumi:begin redis
 import { int, list, optionalRedisUrl, optionalUrl, ratio } from "./validators.ts";
+// lumi:end redis
+// lumi:begin !redis
+// import { int, list, optionalUrl, ratio } from "./validators.ts";
+// lumi:end !redis
 
 /**
  * The one configuration schema: every key the service reads, with its doc
@@ -87,11 +92,13 @@ export const configSchema = {
     default: 8080,
     desc: "Port of the public HTTP (REST) listener; 0 picks one.",
   }),
+  // lumi:begin rpc
   RPC_HOST: str({ default: "0.0.0.0", desc: "Interface the Connect RPC listener binds." }),
   RPC_PORT: int({ min: 0, max: 65_535 })({
     default: 8081,
     desc: "Port of the Connect/gRPC/gRPC-Web listener; 0 picks one.",
   }),
+  // lumi:end rpc
   OPS_HOST: str({
     default: "0.0.0.0",
     desc: "Interface the ops listener binds (health, metrics, profiling). Never expose it publicly.",
@@ -134,6 +141,7 @@ export const configSchema = {
     desc: "Comma-separated origins allowed by CORS on the HTTP listener. Empty disables CORS.",
     example: "https://app.example.com",
   }),
+  // lumi:begin rpc
   RPC_READ_MAX_BYTES: int({ min: 1, max: 104_857_600 })({
     default: 4_194_304,
     desc: "Largest RPC request message accepted; larger ones fail with resource_exhausted.",
@@ -146,6 +154,7 @@ export const configSchema = {
     default: 30_000,
     desc: "Upper bound on the deadline a client may ask for; 0 leaves it unbounded.",
   }),
+  // lumi:end rpc
   RATE_LIMIT_ENABLED: bool({
     default: true,
     desc: "Whether requests are rate limited per client (token bucket).",
@@ -158,6 +167,7 @@ export const configSchema = {
     default: 200,
     desc: "Bucket size: the most requests a client can make at once.",
   }),
+  // lumi:begin redis
   REDIS_URL: optionalRedisUrl({
     default: "",
     desc: "Redis for the shared cache tier and the shared rate limit (redis:// or rediss://, credentials allowed). Empty: in-process cache and rate limit only. Secret.",
@@ -171,6 +181,7 @@ export const configSchema = {
     default: 150,
     desc: "A Redis command without a reply after this long fails; the cache then reads the source and the rate limit uses memory.",
   }),
+  // lumi:end redis
   CACHE_L1_MAX_ENTRIES: int({ min: 1, max: 10_000_000 })({
     default: 10_000,
     desc: "Most entries each cache keeps in the process (L1).",
@@ -181,19 +192,21 @@ export const configSchema = {
   }),
   CACHE_TTL_MS: int({ min: 1, max: 86_400_000 })({
     default: 30_000,
-    desc: "How long an instance keeps a cached value in the process (L1) without asking Redis again.",
+    desc: "How long an instance keeps a cached value in the process (L1) before reading it again.",
   }),
+  // lumi:begin redis
   CACHE_L2_TTL_MS: int({ min: 1, max: 604_800_000 })({
     default: 300_000,
     desc: "How long a cached value lives in Redis (L2): the oldest a value can be, unless invalidated sooner.",
   }),
+  // lumi:end redis
   CACHE_TTL_JITTER: ratio({
     default: 0.1,
     desc: "Up to this share of each cache TTL is taken off at random, so entries written together expire apart.",
   }),
   CACHE_NEGATIVE_TTL_MS: int({ min: 1, max: 3_600_000 })({
     default: 5_000,
-    desc: "How long a cached 'not found' answer lasts, in both tiers.",
+    desc: "How long a cached 'not found' answer lasts.",
   }),
   CACHE_STALE_WHILE_REVALIDATE_MS: int({ min: 0, max: 3_600_000 })({
     default: 5_000,
@@ -266,6 +279,8 @@ export const configSchema = {
 /** Keys whose values are secrets: redacted in logs, never printed. */
 export const secretKeys: ReadonlySet<keyof typeof configSchema> = new Set([
   "PROFILING_TOKEN",
+  // lumi:begin redis
   "REDIS_URL",
+  // lumi:end redis
   "DATABASE_URL",
 ]);

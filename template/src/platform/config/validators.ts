@@ -55,6 +55,7 @@ export const optionalUrl = makeValidator<string>((input: string) => {
   }
   return value;
 });
+// lumi:begin redis
 
 /**
  * An envalid validator for a `redis://` or `rediss://` URL, or "" for none.
@@ -68,3 +69,4 @@ export const optionalRedisUrl = makeValidator<string>((input: string) => {
   }
   return value;
 });
+// lumi:end redis

@@ -31,7 +31,7 @@ describe("databaseConfigSchema", () => {
       }),
     );
 
-  it("when nothing is set then the embedded store in memory is chosen with the documented defaults", () => {
+  it("when nothing is set then the documented defaults apply (no URL: no PostgreSQL)", () => {
     expect(load({})).toEqual({
       url: "",
       poolMax: 10,
@@ -40,7 +40,9 @@ describe("databaseConfigSchema", () => {
       statementTimeoutMs: 10_000,
       migrateOnStart: false,
       migrateLockTimeoutMs: 60_000,
+      // lumi:begin embedded
       embeddedDir: "",
+      // lumi:end embedded
     });
   });
 

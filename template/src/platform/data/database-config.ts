@@ -1,4 +1,9 @@
+// lumi:begin embedded
 import { bool, EnvError, makeValidator, str } from "envalid";
+// lumi:end embedded
+// lumi:begin !embedded
+// import { bool, EnvError, makeValidator } from "envalid";
+// lumi:end !embedded
 // A leaf module: the configuration schema spreads this part in without
 // loading a driver.
 import { int } from "../config/validators.ts";
@@ -26,7 +31,7 @@ export const databaseUrl = makeValidator<string>((input: string) => {
 export const databaseConfigSchema = {
   DATABASE_URL: databaseUrl({
     default: "",
-    desc: "PostgreSQL connection URL. Empty: the embedded PGlite store (DATABASE_EMBEDDED_DIR). Secret: the boot log shows it with the password redacted.",
+    desc: "PostgreSQL connection URL; docs/data.md says when it may be empty. Secret: the boot log shows it with the password redacted.",
     example: "postgres://lumi:lumi@127.0.0.1:5432/lumi",
   }),
   DATABASE_POOL_MAX: int({ min: 1, max: 1_000 })({
@@ -43,21 +48,23 @@ export const databaseConfigSchema = {
   }),
   DATABASE_STATEMENT_TIMEOUT_MS: int({ min: 0, max: 3_600_000 })({
     default: 10_000,
-    desc: "Server-side statement_timeout of every connection; a statement running longer fails with DEADLINE_EXCEEDED (504). 0: none. Not enforced by the embedded store.",
+    desc: "Server-side statement_timeout of every connection; a statement running longer fails with DEADLINE_EXCEEDED (504). 0: none.",
   }),
   DATABASE_MIGRATE_ON_START: bool({
     default: false,
-    desc: "Apply pending migrations to PostgreSQL at start-up (under an advisory lock). The embedded store always migrates at start.",
+    desc: "Apply pending migrations to PostgreSQL at start-up (under an advisory lock).",
   }),
   DATABASE_MIGRATE_LOCK_TIMEOUT_MS: int({ min: 100, max: 3_600_000 })({
     default: 60_000,
     desc: "How long a migration run waits for another instance's run (the advisory lock) and for table locks before failing.",
   }),
+  // lumi:begin embedded
   DATABASE_EMBEDDED_DIR: str({
     default: "",
-    desc: "Directory the embedded PGlite store keeps its data in (one process at a time). Empty: in memory, lost at exit.",
+    desc: "With DATABASE_URL empty, the directory the embedded PGlite store keeps its data in (one process at a time). Empty: in memory, lost at exit.",
     example: ".data/pglite",
   }),
+  // lumi:end embedded
 };
 
 /** The validated database settings the composition root is built from. */
@@ -69,7 +76,9 @@ export interface DatabaseSettings {
   readonly statementTimeoutMs: number;
   readonly migrateOnStart: boolean;
   readonly migrateLockTimeoutMs: number;
+  // lumi:begin embedded
   readonly embeddedDir: string;
+  // lumi:end embedded
 }
 
 /** The database keys as envalid returns them. */
@@ -81,7 +90,9 @@ export interface CleanDatabaseEnv {
   readonly DATABASE_STATEMENT_TIMEOUT_MS: number;
   readonly DATABASE_MIGRATE_ON_START: boolean;
   readonly DATABASE_MIGRATE_LOCK_TIMEOUT_MS: number;
+  // lumi:begin embedded
   readonly DATABASE_EMBEDDED_DIR: string;
+  // lumi:end embedded
 }
 
 /** Maps the validated keys to {@link DatabaseSettings}. */
@@ -94,7 +105,9 @@ export function databaseSettingsFrom(clean: CleanDatabaseEnv): DatabaseSettings 
     statementTimeoutMs: clean.DATABASE_STATEMENT_TIMEOUT_MS,
     migrateOnStart: clean.DATABASE_MIGRATE_ON_START,
     migrateLockTimeoutMs: clean.DATABASE_MIGRATE_LOCK_TIMEOUT_MS,
+    // lumi:begin embedded
     embeddedDir: clean.DATABASE_EMBEDDED_DIR,
+    // lumi:end embedded
   };
 }
 
