@@ -294,7 +294,7 @@ describe.runIf(postgresUp)(suite, () => {
 });
 
 describe("npm run migrate without a database", () => {
-  it("when neither DATABASE_URL nor an embedded directory is set then it exits 2 saying why", async () => {
+  it("when no database is configured then it exits 2 saying why", async () => {
     const result = await migrateCommand(["status"], {});
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("nothing to migrate");

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSqlItemsRepository } from "../src/app/items/postgres-items-repo.ts";
 import {
   createDatabase,
+  // lumi:begin embedded
   createEmbeddedDatabase,
+  // lumi:end embedded
   createMigrator,
   type Database,
   loadMigrations,
@@ -91,8 +93,10 @@ function itemsOverHttp(store: string, open: () => Promise<Database>): void {
     });
   });
 }
+// lumi:begin embedded
 
 itemsOverHttp("embedded PGlite", async () => createEmbeddedDatabase());
+// lumi:end embedded
 
 describe.runIf(postgresUp)("on PostgreSQL", () => {
   let database: TestDatabase | undefined;

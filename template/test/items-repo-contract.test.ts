@@ -3,7 +3,9 @@ import { createMemoryItemsRepository } from "../src/app/items/index.ts";
 import { createSqlItemsRepository } from "../src/app/items/postgres-items-repo.ts";
 import {
   createDatabase,
+  // lumi:begin embedded
   createEmbeddedDatabase,
+  // lumi:end embedded
   createMigrator,
   type Database,
   loadMigrations,
@@ -42,6 +44,7 @@ itemsRepositoryContract("in memory (test double)", {
   rejectsDuplicateIds: false,
   fresh: async () => createMemoryItemsRepository(),
 });
+// lumi:begin embedded
 
 describe("embedded PGlite", () => {
   itemsRepositoryContract(
@@ -49,6 +52,7 @@ describe("embedded PGlite", () => {
     sqlSubject(async () => createEmbeddedDatabase()),
   );
 });
+// lumi:end embedded
 
 const postgresUp = postgresTestsRun(await postgresAnswers(sharedPostgresUrl), [
   "ItemsRepository contract: SQL on PostgreSQL",

@@ -35,7 +35,9 @@ describe("toDatabaseError", () => {
     [new Error("Connection terminated due to connection timeout"), "DEPENDENCY_FAILED"],
     [new Error("timeout exceeded when trying to connect"), "UNAVAILABLE"],
     [new Error("Cannot use a pool after calling end on the pool"), "UNAVAILABLE"],
+    // lumi:begin embedded
     [new Error("PGlite is closed"), "UNAVAILABLE"],
+    // lumi:end embedded
     [new TypeError("x is not a function"), "INTERNAL"],
   ])("when the driver throws %s then the code is %s", (cause, code) => {
     expect(toDatabaseError(cause).code).toBe(code);

@@ -27,8 +27,14 @@ const connectionLost =
   /^(Connection terminated|Client has encountered a connection error|Connection refused|connect ECONNREFUSED)/;
 /** pg-pool's message when no connection became free within the connect timeout. */
 const poolExhausted = /^timeout exceeded when trying to connect/;
+// lumi:begin embedded
 /** Messages of a pool or an embedded store that was closed (shutdown). */
 const closed = /^(Cannot use a pool after calling end|PGlite is clos(ed|ing))/;
+// lumi:end embedded
+// lumi:begin !embedded
+// /** The message of a pool that was closed (shutdown). */
+// const closed = /^Cannot use a pool after calling end/;
+// lumi:end !embedded
 
 /**
  * The SQLSTATE of a database error (`23505`), looking through `cause`

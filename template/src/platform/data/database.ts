@@ -42,7 +42,12 @@ export interface Session extends Queryable {
 }
 
 /** Which store a {@link Database} talks to. */
+// lumi:begin embedded
 export type DatabaseKind = "postgres" | "embedded";
+// lumi:end embedded
+// lumi:begin !embedded
+// export type DatabaseKind = "postgres";
+// lumi:end !embedded
 
 /**
  * The data layer's one handle on a database: a `pg` pool on Postgres, or

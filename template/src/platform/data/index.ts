@@ -17,8 +17,10 @@ export {
 export { sqlStateOf, sqlStates, toDatabaseError } from "./database-errors.ts";
 export type { DbMetrics } from "./db-metrics.ts";
 export { createDbMetrics, dbQueryDurationBuckets, noopDbMetrics } from "./db-metrics.ts";
+// lumi:begin embedded
 export type { EmbeddedDatabaseOptions } from "./embedded-database.ts";
 export { createEmbeddedDatabase } from "./embedded-database.ts";
+// lumi:end embedded
 export type { MigrationState, MigrationStatus, Migrator, MigratorOptions } from "./migrate.ts";
 export { createMigrator, migrationLockKey } from "./migrate.ts";
 export type { CommandOutput, MigrateCommandOptions } from "./migrate-command.ts";

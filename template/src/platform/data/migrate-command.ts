@@ -23,6 +23,15 @@ export interface MigrateCommandOptions {
   readonly directory?: string | URL;
 }
 
+/** Which database the command migrates. */
+// lumi:begin embedded
+const migratedDatabase = `The database is DATABASE_URL (PostgreSQL), else the embedded store in
+DATABASE_EMBEDDED_DIR.`;
+// lumi:end embedded
+// lumi:begin !embedded
+// const migratedDatabase = "The database is DATABASE_URL (PostgreSQL).";
+// lumi:end !embedded
+
 /** How to call the command. */
 export const migrateUsage = `usage: npm run migrate [-- up | down <version> | status]
 
@@ -30,8 +39,7 @@ export const migrateUsage = `usage: npm run migrate [-- up | down <version> | st
   down <version>    revert applied migrations above <version> (0 reverts all)
   status            list each migration: applied, pending, checksum_mismatch, unknown
 
-The database is DATABASE_URL (PostgreSQL), else the embedded store in
-DATABASE_EMBEDDED_DIR. Migrations are read from migrations/.`;
+${migratedDatabase} Migrations are read from migrations/.`;
 
 /**
  * The migration command behind `npm run migrate` (and a deploy job's
@@ -72,6 +80,7 @@ export async function runMigrateCommand(
     return 2;
   }
   const settings = databaseSettingsFrom(clean);
+  // lumi:begin embedded
   if (settings.url === "" && settings.embeddedDir === "") {
     output.err(
       "nothing to migrate: DATABASE_URL is empty and the embedded store is in memory (it migrates itself at start). Set DATABASE_URL or DATABASE_EMBEDDED_DIR.",
@@ -83,6 +92,14 @@ export async function runMigrateCommand(
     settings.url === ""
       ? `embedded store ${settings.embeddedDir}`
       : redactDatabaseUrl(settings.url);
+  // lumi:end embedded
+  // lumi:begin !embedded
+  // if (settings.url === "") {
+  //   output.err("nothing to migrate: DATABASE_URL is empty. Set it to the PostgreSQL to migrate.");
+  //   return 2;
+  // }
+  // const where = redactDatabaseUrl(settings.url);
+  // lumi:end !embedded
   const db = openDatabase(settings, { applicationName: "lumi-migrate" });
   const pad = (version: number) => String(version).padStart(4, "0");
   try {

@@ -2,7 +2,9 @@ import type { Logger } from "../logging/index.ts";
 import type { Database } from "./database.ts";
 import type { DatabaseSettings } from "./database-config.ts";
 import type { DbMetrics } from "./db-metrics.ts";
+// lumi:begin embedded
 import { createEmbeddedDatabase } from "./embedded-database.ts";
+// lumi:end embedded
 import { createMigrator, type MigrationStatus } from "./migrate.ts";
 import { loadMigrations } from "./migrations.ts";
 import { createDatabase } from "./postgres-database.ts";
@@ -18,15 +20,24 @@ export interface OpenDatabaseOptions {
   readonly applicationName?: string;
 }
 
+// lumi:begin embedded
 /**
  * Opens the store the settings name: PostgreSQL when `DATABASE_URL` is set,
  * else the embedded PGlite store (in `DATABASE_EMBEDDED_DIR`, or in memory).
  * Nothing waits here; queries wait for the connection or the start.
  */
+// lumi:end embedded
+// lumi:begin !embedded
+// /**
+//  * Opens the PostgreSQL pool of `DATABASE_URL`. Nothing waits here; queries
+//  * wait for the connection.
+//  */
+// lumi:end !embedded
 export function openDatabase(
   settings: DatabaseSettings,
   options: OpenDatabaseOptions = {},
 ): Database {
+  // lumi:begin embedded
   if (settings.url === "") {
     return createEmbeddedDatabase({
       ...(settings.embeddedDir === "" ? {} : { dataDir: settings.embeddedDir }),
@@ -34,6 +45,7 @@ export function openDatabase(
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
   }
+  // lumi:end embedded
   return createDatabase({
     url: settings.url,
     poolMax: settings.poolMax,
@@ -56,7 +68,7 @@ export interface PrepareDatabaseOptions {
 }
 
 /**
- * The start-up step of the data layer, before the listeners bind: the
+ * The start-up step of the data layer, before the listeners bind: an
  * embedded store is always migrated (it belongs to this process alone);
  * PostgreSQL is migrated when `DATABASE_MIGRATE_ON_START` is true, otherwise
  * pending or changed migrations are only logged as a warning (a deploy step
@@ -72,7 +84,13 @@ export async function prepareDatabase(options: PrepareDatabaseOptions): Promise<
     lockTimeoutMs: settings.migrateLockTimeoutMs,
     logger,
   });
-  if (db.kind === "embedded" || settings.migrateOnStart) {
+  // lumi:begin embedded
+  const migrate = db.kind === "embedded" || settings.migrateOnStart;
+  // lumi:end embedded
+  // lumi:begin !embedded
+  // const migrate = settings.migrateOnStart;
+  // lumi:end !embedded
+  if (migrate) {
     const applied = await migrator.up();
     logger.info(
       { store: db.kind, applied: applied.map((migration) => migration.version) },
