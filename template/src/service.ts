@@ -1,29 +1,44 @@
+// lumi:begin rpc
 import type { ConnectRouter } from "@connectrpc/connect";
+// lumi:end rpc
 import type { Router } from "express";
 import {
   createCachedItemsRepository,
+  // lumi:begin rpc
   createItemsRpcService,
+  // lumi:end rpc
   createItemsService,
   createSqlItemsRepository,
   type Item,
   type ItemsRepository,
   itemSerializer,
+  // lumi:begin rpc
   itemsRpcPolicies,
+  // lumi:end rpc
   mountItemsRoutes,
 } from "./app/items/index.ts";
 import { type AppContext, mountAppRoutes } from "./app/routes.ts";
+// lumi:begin rpc
 import { appRpcDescriptors, appRpcPolicies, registerAppRpcServices } from "./app/rpc-services.ts";
 import { Health } from "./gen/grpc/health/v1/health_pb.ts";
 import { ItemService } from "./gen/lumi/template/v1/items_pb.ts";
+// lumi:end rpc
 import {
   createDevelopmentVerifier,
   createHttpGuard,
   createTokenVerifier,
   createUnconfiguredVerifier,
+  // lumi:begin rpc
   rpcAuth,
+  // lumi:end rpc
   type TokenVerifier,
 } from "./platform/auth/index.ts";
+// lumi:begin redis
 import { createCache, createCacheMetrics, createRedis } from "./platform/cache/index.ts";
+// lumi:end redis
+// lumi:begin !redis
+// import { createCache, createCacheMetrics } from "./platform/cache/index.ts";
+// lumi:end !redis
 import type { Config } from "./platform/config/index.ts";
 import {
   createDbMetrics,
@@ -32,7 +47,9 @@ import {
   prepareDatabase,
 } from "./platform/data/index.ts";
 import {
+  // lumi:begin rpc
   createClientIpResolver,
+  // lumi:end rpc
   createHttpApp,
   createListener,
   type Listener,
@@ -49,14 +66,21 @@ import {
 import { createLogger, type Logger } from "./platform/logging/index.ts";
 import { createMetrics, type Metrics } from "./platform/metrics/index.ts";
 import { createOpsHandler, createProfiler } from "./platform/ops/index.ts";
+// lumi:begin redis
 import {
   createMemoryRateLimitStore,
   createRateLimiter,
   createRedisRateLimitStore,
   type RateLimitStore,
 } from "./platform/ratelimit/index.ts";
+// lumi:end redis
+// lumi:begin !redis
+// import { createRateLimiter, type RateLimitStore } from "./platform/ratelimit/index.ts";
+// lumi:end !redis
 import { type Dependency, defineDependency } from "./platform/resilience/index.ts";
+// lumi:begin rpc
 import { createHealthService, createRpcHandler } from "./platform/rpc/index.ts";
+// lumi:end rpc
 import { getTelemetry } from "./platform/telemetry/index.ts";
 
 /** What tests (and later milestones) may replace when building the service. */
@@ -65,19 +89,28 @@ export interface ServiceOverrides {
   readonly itemsRepository?: ItemsRepository;
   /** Where items are stored, below the cache; by default SQL on {@link database}. */
   readonly itemsStore?: ItemsRepository;
+  // lumi:begin embedded
   /** The database; by default the one DATABASE_URL names (or the embedded store). */
+  // lumi:end embedded
+  // lumi:begin !embedded
+  // /** The database; by default the one DATABASE_URL names. */
+  // lumi:end !embedded
   readonly database?: Database;
   readonly rateLimitStore?: RateLimitStore;
   /** Extra HTTP routes mounted after the template's (tests use it to add failing routes). */
   readonly extraRoutes?: (router: Router) => void;
+  // lumi:begin rpc
   /** Extra RPC services mounted after the template's. */
   readonly extraRpcRoutes?: (router: ConnectRouter) => void;
+  // lumi:end rpc
 }
 
 /** The bound ports, once started. */
 export interface BoundPorts {
   readonly http: number;
+  // lumi:begin rpc
   readonly rpc: number;
+  // lumi:end rpc
   readonly ops: number;
 }
 
@@ -89,7 +122,7 @@ export interface Service {
   readonly metrics: Metrics;
   /** The outbound dependencies of src/app/dependencies.ts, with their policies, by name. */
   readonly dependencies: ReadonlyMap<string, Dependency>;
-  /** Binds the three listeners and marks the service ready. */
+  /** Binds the listeners and marks the service ready. */
   start(): Promise<BoundPorts>;
   /** The graceful shutdown; runs once however often it is called. */
   shutdown(reason: string): Promise<ShutdownReport>;
@@ -125,6 +158,7 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
     dependencies.set(name, dependency);
   }
 
+  // lumi:begin redis
   // Redis is never critical: no readiness check; everything using it falls back without it.
   const redis =
     config.redis.url === ""
@@ -138,19 +172,24 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
         });
   // Added before its users, so closed after them.
   if (redis !== undefined) resources.add({ name: "redis", close: () => redis.close() });
+  // lumi:end redis
   const cacheMetrics = createCacheMetrics(metrics.registry);
 
-  const ratePolicy = { perSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst };
-  const rateLimitStore =
-    overrides.rateLimitStore ??
-    (redis === undefined
-      ? undefined
-      : createRedisRateLimitStore({
-          redis,
-          ...ratePolicy,
-          fallback: createMemoryRateLimitStore(ratePolicy),
-          logger,
-        }));
+  // lumi:begin redis
+  let rateLimitStore: RateLimitStore | undefined = overrides.rateLimitStore;
+  if (rateLimitStore === undefined && redis !== undefined) {
+    const ratePolicy = { perSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst };
+    rateLimitStore = createRedisRateLimitStore({
+      redis,
+      ...ratePolicy,
+      fallback: createMemoryRateLimitStore(ratePolicy),
+      logger,
+    });
+  }
+  // lumi:end redis
+  // lumi:begin !redis
+  // const rateLimitStore = overrides.rateLimitStore;
+  // lumi:end !redis
   const rateLimiter = createRateLimiter({
     ...config.rateLimit,
     logger,
@@ -161,13 +200,20 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
     name: "items",
     ...config.cache,
     serializer: itemSerializer,
+    // lumi:begin redis
     redis,
+    // lumi:end redis
     metrics: cacheMetrics,
     logger,
   });
   resources.add({ name: "items-cache", close: () => itemsCache.close() });
+  // lumi:begin embedded
   // Opened only when something uses it: a test replacing the storage starts
   // no embedded store (about 1.4 s and 400 MB each).
+  // lumi:end embedded
+  // lumi:begin !embedded
+  // // Opened only when something uses it: a test replacing the storage opens no pool.
+  // lumi:end !embedded
   const database =
     overrides.database ??
     (overrides.itemsRepository === undefined && overrides.itemsStore === undefined
@@ -180,11 +226,13 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
   if (database !== undefined) {
     resources.add({ name: "database", close: () => database.close() });
     readiness.addCheck("database", () => database.check());
+    // lumi:begin embedded
     if (database.kind === "embedded" && config.service.environment === "production") {
       logger.warn(
         "DATABASE_URL is empty: the embedded store keeps data in this process only; set DATABASE_URL in production",
       );
     }
+    // lumi:end embedded
   }
   // An overriding repository replaces the whole repository, cache included.
   const repository =
@@ -197,7 +245,12 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
   const items = createItemsService({ repository });
   const verifier = createVerifier(config, logger);
   resources.add({ name: "auth-verifier", close: () => verifier.close() });
+  // lumi:begin rpc
   // What the routes and RPC services of src/app/routes.ts and src/app/rpc-services.ts receive.
+  // lumi:end rpc
+  // lumi:begin !rpc
+  // // What the routes of src/app/routes.ts receive.
+  // lumi:end !rpc
   const app: AppContext = { guard: createHttpGuard(verifier), dependencies, logger };
 
   const httpApp = createHttpApp({
@@ -214,6 +267,7 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
       overrides.extraRoutes?.(router);
     },
   });
+  // lumi:begin rpc
   const rpcHandler = createRpcHandler({
     logger,
     rateLimiter,
@@ -237,6 +291,7 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
       ),
     ],
   });
+  // lumi:end rpc
   const profiler = createProfiler({
     enabled: config.ops.profiling.enabled,
     token: config.ops.profiling.token,
@@ -246,6 +301,7 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
   resources.add({ name: "profiler", close: () => profiler.close() });
   const opsHandler = createOpsHandler({ readiness, metrics, profiler });
 
+  // lumi:begin rpc
   const listen = (name: string, handler: NodeHandler, h2c = false): Listener =>
     createListener({
       name,
@@ -255,8 +311,21 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
       logger,
       onClientError: writeClientError,
     });
+  // lumi:end rpc
+  // lumi:begin !rpc
+  // const listen = (name: string, handler: NodeHandler): Listener =>
+  //   createListener({
+  //     name,
+  //     handler,
+  //     limits: config.server,
+  //     logger,
+  //     onClientError: writeClientError,
+  //   });
+  // lumi:end !rpc
   const http = listen("http", httpApp as unknown as NodeHandler);
+  // lumi:begin rpc
   const rpc = listen("rpc", rpcHandler, true);
+  // lumi:end rpc
   const ops = listen("ops", opsHandler as NodeHandler);
   let started = false;
 
@@ -265,7 +334,12 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
     readiness,
     drainDelayMs: config.shutdown.drainDelayMs,
     timeoutMs: config.shutdown.timeoutMs,
+    // lumi:begin rpc
     listeners: () => (started ? [http, rpc] : []),
+    // lumi:end rpc
+    // lumi:begin !rpc
+    // listeners: () => (started ? [http] : []),
+    // lumi:end !rpc
     opsListener: () => (started ? ops : undefined),
     resources,
   });
@@ -284,7 +358,9 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
       const ports = {
         ops: await ops.listen(config.ops.port, config.ops.host),
         http: await http.listen(config.http.port, config.http.host),
+        // lumi:begin rpc
         rpc: await rpc.listen(config.rpc.port, config.rpc.host),
+        // lumi:end rpc
       };
       readiness.markStarted();
       logger.info({ ports }, "service started");
@@ -323,7 +399,12 @@ function createVerifier(config: Config, logger: Logger): TokenVerifier {
     return createDevelopmentVerifier();
   }
   logger.warn(
+    // lumi:begin rpc
     "authentication is not configured (AUTH_JWKS_URL empty): protected routes and procedures answer 401",
+    // lumi:end rpc
+    // lumi:begin !rpc
+    // "authentication is not configured (AUTH_JWKS_URL empty): protected routes answer 401",
+    // lumi:end !rpc
   );
   return createUnconfiguredVerifier();
 }

@@ -50,6 +50,7 @@ describe("createMetrics", () => {
       'http_server_request_duration_seconds_count{http_request_method="_OTHER",http_route="unmatched",http_response_status_code="404",error_type=""} 3',
     );
   });
+  // lumi:begin rpc
 
   it("when RPCs are observed then server faults set error_type and client errors do not", async () => {
     const metrics = metricsFor();
@@ -63,15 +64,20 @@ describe("createMetrics", () => {
       'rpc_server_call_duration_seconds_count{rpc_system_name="connect_rpc",rpc_method="lumi.template.v1.ItemService/GetItem",rpc_response_status_code="INTERNAL",error_type="INTERNAL"} 1',
     );
   });
+  // lumi:end rpc
 
   it("when the rate limiter refuses requests then they are counted per surface", async () => {
     const metrics = metricsFor();
     metrics.countRateLimitRejection("http");
     metrics.countRateLimitRejection("http");
+    // lumi:begin rpc
     metrics.countRateLimitRejection("rpc");
+    // lumi:end rpc
     const text = await metrics.render();
     expect(text).toContain('lumi_rate_limit_rejections_total{surface="http"} 2');
+    // lumi:begin rpc
     expect(text).toContain('lumi_rate_limit_rejections_total{surface="rpc"} 1');
+    // lumi:end rpc
   });
 
   it("when two services are built in one process then their registries are separate", async () => {

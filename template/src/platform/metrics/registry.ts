@@ -24,16 +24,24 @@ export interface Metrics {
   readonly contentType: string;
   /** Records one HTTP request (OpenTelemetry `http.server.request.duration`). */
   observeHttp(method: string, route: string, status: number, seconds: number): void;
+  // lumi:begin rpc
   /** Records one RPC (OpenTelemetry `rpc.server.call.duration`, semconv v1.40.0). */
   observeRpc(system: RpcSystem, method: string, code: string, seconds: number): void;
   /** Counts a request refused by the rate limiter. */
   countRateLimitRejection(surface: "http" | "rpc"): void;
+  // lumi:end rpc
+  // lumi:begin !rpc
+  // /** Counts a request refused by the rate limiter. */
+  // countRateLimitRejection(surface: "http"): void;
+  // lumi:end !rpc
   /** Per-dependency outbound metrics (`lumi_outbound_*`), for the resilience layer. */
   readonly outbound: OutboundMetrics;
 }
+// lumi:begin rpc
 
 /** The `rpc.system.name` values lumi reports. */
 export type RpcSystem = "grpc" | "connect_rpc";
+// lumi:end rpc
 
 const knownMethods = new Set([
   "GET",
@@ -46,6 +54,7 @@ const knownMethods = new Set([
   "TRACE",
   "PATCH",
 ]);
+// lumi:begin rpc
 
 /**
  * RPC codes that mean the server, not the client, is at fault: they set
@@ -58,6 +67,7 @@ export const serverFaultCodes: ReadonlySet<string> = new Set([
   "UNAVAILABLE",
   "DEADLINE_EXCEEDED",
 ]);
+// lumi:end rpc
 
 /**
  * Creates the metrics registry: Node runtime metrics under prom-client's
@@ -85,6 +95,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     buckets: [...durationBuckets],
     registers: [registry],
   });
+  // lumi:begin rpc
   const rpc = new Histogram({
     name: "rpc_server_call_duration_seconds",
     help: "Duration of incoming RPCs (OpenTelemetry rpc.server.call.duration, semconv v1.40.0).",
@@ -92,6 +103,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     buckets: [...durationBuckets],
     registers: [registry],
   });
+  // lumi:end rpc
   const rejections = new Counter({
     name: "lumi_rate_limit_rejections_total",
     help: "Requests refused by the rate limiter.",
@@ -100,7 +112,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
 
   const httpChildren = new Map<string, { observe(value: number): void }>();
+  // lumi:begin rpc
   const rpcChildren = new Map<string, { observe(value: number): void }>();
+  // lumi:end rpc
 
   return {
     registry,
@@ -117,6 +131,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       }
       child.observe(seconds);
     },
+    // lumi:begin rpc
     observeRpc(system, method, code, seconds) {
       const key = `${system}\u0000${method}\u0000${code}`;
       let child = rpcChildren.get(key);
@@ -126,6 +141,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       }
       child.observe(seconds);
     },
+    // lumi:end rpc
     countRateLimitRejection(surface) {
       rejections.labels(surface).inc();
     },

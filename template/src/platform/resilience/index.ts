@@ -1,11 +1,13 @@
 export { fullJitterDelay, parseRetryAfter } from "./backoff.ts";
 export type { BreakerOptions } from "./breaker.ts";
+// lumi:begin rpc
 export type {
   ConnectClient,
   ConnectClientTransportOptions,
   UnaryClient,
 } from "./connect-client.ts";
 export { createConnectClient, faultCodes, traceContextInterceptor } from "./connect-client.ts";
+// lumi:end rpc
 export type {
   AttemptFn,
   AttemptInfo,
