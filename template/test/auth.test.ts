@@ -1,14 +1,25 @@
+// lumi:begin rpc
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+// lumi:end rpc
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// lumi:begin rpc
 import { Health, HealthCheckResponse_ServingStatus } from "../src/gen/grpc/health/v1/health_pb.ts";
 import { ItemService } from "../src/gen/lumi/template/v1/items_pb.ts";
+// lumi:end rpc
 import { startService, type TestService } from "./harness.ts";
 import { createTestIssuer, type TestIssuer } from "./test-issuer.ts";
 
+// lumi:begin rpc
 // The whole service with real authentication: a local issuer publishes its
 // keys over HTTP and the service verifies tokens against them on both
 // surfaces, with the scopes the items routes and procedures declare.
+// lumi:end rpc
+// lumi:begin !rpc
+// // The whole service with real authentication: a local issuer publishes its
+// // keys over HTTP and the service verifies tokens against them, with the
+// // scopes the items routes declare.
+// lumi:end !rpc
 
 let issuer: TestIssuer;
 let svc: TestService;
@@ -77,6 +88,7 @@ describe("HTTP with authentication configured", () => {
     expect((await fetch(`${svc.opsUrl}/readyz`)).status).toBe(200);
   });
 });
+// lumi:begin rpc
 
 describe("RPC with authentication configured", () => {
   const transports = () => [
@@ -111,6 +123,7 @@ describe("RPC with authentication configured", () => {
     );
   });
 });
+// lumi:end rpc
 
 describe("authentication not configured", () => {
   it("when the service has no JWKS URL and no development principal then protected routes answer 401", async () => {

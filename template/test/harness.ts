@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
+// lumi:begin rpc
 import { ConnectError, type Transport } from "@connectrpc/connect";
 import {
   createConnectTransport,
@@ -9,6 +10,12 @@ import {
   Http2SessionManager,
 } from "@connectrpc/connect-node";
 import { afterAll, beforeAll } from "vitest";
+// lumi:end rpc
+// lumi:begin !rpc
+// lumi:begin !embedded
+// import { afterAll } from "vitest";
+// lumi:end !embedded
+// lumi:end !rpc
 import { createMemoryItemsRepository } from "../src/app/items/index.ts";
 import { loadConfig } from "../src/platform/config/index.ts";
 import { createLogger } from "../src/platform/logging/index.ts";
@@ -19,6 +26,9 @@ import {
   type Service,
   type ServiceOverrides,
 } from "../src/service.ts";
+// lumi:begin !embedded
+// import { createTestDatabase } from "./postgres-support.ts";
+// lumi:end !embedded
 
 /** One parsed JSON log line. */
 export type LogLine = Record<string, unknown> & { msg?: string; level?: string };
@@ -27,10 +37,14 @@ export type LogLine = Record<string, unknown> & { msg?: string; level?: string }
 export const testEnv: Readonly<Record<string, string>> = {
   NODE_ENV: "test",
   HTTP_HOST: "127.0.0.1",
+  // lumi:begin rpc
   RPC_HOST: "127.0.0.1",
+  // lumi:end rpc
   OPS_HOST: "127.0.0.1",
   HTTP_PORT: "0",
+  // lumi:begin rpc
   RPC_PORT: "0",
+  // lumi:end rpc
   OPS_PORT: "0",
   LOG_LEVEL: "info",
   // Component tests exercise the service, not its identity provider: every
@@ -43,7 +57,9 @@ export interface TestService {
   readonly service: Service;
   readonly ports: BoundPorts;
   readonly httpUrl: string;
+  // lumi:begin rpc
   readonly rpcUrl: string;
+  // lumi:end rpc
   readonly opsUrl: string;
   readonly logs: LogLine[];
   stop(): Promise<void>;
@@ -74,6 +90,7 @@ export async function startService(
     redactPaths: config.log.redactPaths,
     destination,
   });
+  // lumi:begin embedded
   // Storage is the memory test double unless the test brings a store or a
   // database, names a DATABASE_URL, or asks for the real embedded store with
   // TEST_EMBEDDED_DATABASE=true (a harness switch; the service ignores it).
@@ -83,6 +100,16 @@ export async function startService(
     overrides.itemsStore !== undefined ||
     env.DATABASE_URL !== undefined ||
     env.TEST_EMBEDDED_DATABASE === "true";
+  // lumi:end embedded
+  // lumi:begin !embedded
+  // // Storage is the memory test double unless the test brings a store or a
+  // // database, or names a DATABASE_URL.
+  // const wantsDatabase =
+  //   overrides.database !== undefined ||
+  //   overrides.itemsRepository !== undefined ||
+  //   overrides.itemsStore !== undefined ||
+  //   env.DATABASE_URL !== undefined;
+  // lumi:end !embedded
   const store = wantsDatabase ? {} : { itemsStore: createMemoryItemsRepository() };
   const service = createService(config, { logger, ...store, ...overrides });
   const ports = await service.start();
@@ -90,7 +117,9 @@ export async function startService(
     service,
     ports,
     httpUrl: `http://127.0.0.1:${ports.http}`,
+    // lumi:begin rpc
     rpcUrl: `http://127.0.0.1:${ports.rpc}`,
+    // lumi:end rpc
     opsUrl: `http://127.0.0.1:${ports.ops}`,
     logs,
     stop: async () => {
@@ -100,13 +129,21 @@ export async function startService(
 }
 
 const mainPath = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+// lumi:begin !embedded
+//
+// /** Drops of the databases of spawned services; the test file waits for them at its end. */
+// const drops = new Set<Promise<void>>();
+// afterAll(() => Promise.all(drops));
+// lumi:end !embedded
 
 /** The service running as its own process (`node src/main.ts`), as in production. */
 export interface ChildService {
   readonly child: ChildProcess;
   readonly ports: BoundPorts;
   readonly httpUrl: string;
+  // lumi:begin rpc
   readonly rpcUrl: string;
+  // lumi:end rpc
   readonly opsUrl: string;
   /** Every stdout line so far. */
   readonly logs: LogLine[];
@@ -116,18 +153,39 @@ export interface ChildService {
   stderr(): string;
 }
 
+// lumi:begin embedded
 /**
  * Starts the service in a child process (`src/main.ts`, or another entry
  * such as the built `dist/main.js`) and waits for "service started".
  * `nodeArgs` go before the entry (e.g. `--import` of the tracing preload).
  */
+// lumi:end embedded
+// lumi:begin !embedded
+// /**
+//  * Starts the service in a child process (`src/main.ts`, or another entry
+//  * such as the built `dist/main.js`) and waits for "service started".
+//  * `nodeArgs` go before the entry (e.g. `--import` of the tracing preload).
+//  * Without a DATABASE_URL in `env`, the child gets a database of its own on
+//  * the test PostgreSQL, migrated at its start and dropped once it exits.
+//  */
+// lumi:end !embedded
 export async function spawnService(
   env: Record<string, string> = {},
   entry: string = mainPath,
   nodeArgs: readonly string[] = [],
 ): Promise<ChildService> {
+  // lumi:begin !embedded
+  // const database = env.DATABASE_URL === undefined ? await createTestDatabase() : undefined;
+  // const store =
+  //   database === undefined ? {} : { DATABASE_URL: database.url, DATABASE_MIGRATE_ON_START: "true" };
+  // lumi:end !embedded
   const child = spawn(process.execPath, [...nodeArgs, entry], {
+    // lumi:begin embedded
     env: { PATH: process.env.PATH ?? "", ...testEnv, ...env },
+    // lumi:end embedded
+    // lumi:begin !embedded
+    // env: { PATH: process.env.PATH ?? "", ...testEnv, ...store, ...env },
+    // lumi:end !embedded
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: LogLine[] = [];
@@ -138,6 +196,9 @@ export async function spawnService(
   const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
     child.once("exit", (code) => resolve({ code, at: Date.now() })),
   );
+  // lumi:begin !embedded
+  // if (database !== undefined) drops.add(exited.then(() => database.drop()));
+  // lumi:end !embedded
   const ports = await new Promise<BoundPorts>((resolve, reject) => {
     let buffer = "";
     child.stdout?.on("data", (chunk) => {
@@ -157,13 +218,16 @@ export async function spawnService(
     child,
     ports,
     httpUrl: `http://127.0.0.1:${ports.http}`,
+    // lumi:begin rpc
     rpcUrl: `http://127.0.0.1:${ports.rpc}`,
+    // lumi:end rpc
     opsUrl: `http://127.0.0.1:${ports.ops}`,
     logs,
     exited,
     stderr: () => stderr,
   };
 }
+// lumi:begin rpc
 
 /** The protocols, HTTP versions and wire formats the RPC listener serves, by name. */
 export const rpcTransportNames = [
@@ -253,3 +317,4 @@ export function useRpcService(
   });
   return context;
 }
+// lumi:end rpc

@@ -1,8 +1,12 @@
 import http from "node:http";
+// lumi:begin rpc
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+// lumi:end rpc
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// lumi:begin rpc
 import { ItemService } from "../src/gen/lumi/template/v1/items_pb.ts";
+// lumi:end rpc
 import { startService, type TestService } from "./harness.ts";
 import { get } from "./load-client.ts";
 
@@ -72,6 +76,7 @@ describe("metrics on the ops port", () => {
       expect.stringMatching(/http_route="unmatched",http_response_status_code="404".* (\d+)$/),
     );
   }, 60_000);
+  // lumi:begin rpc
 
   it("when RPCs are served over gRPC and Connect then each system and code is recorded", async () => {
     const grpc = createClient(ItemService, createGrpcTransport({ baseUrl: svc.rpcUrl }));
@@ -89,6 +94,8 @@ describe("metrics on the ops port", () => {
       'rpc_server_call_duration_seconds_count{rpc_system_name="connect_rpc",rpc_method="lumi.template.v1.ItemService/GetItem",rpc_response_status_code="NOT_FOUND",error_type=""} 1',
     );
   });
+  // lumi:end rpc
+  // lumi:begin rpc
 
   it("when an unknown procedure is called then it is recorded as _OTHER", async () => {
     await fetch(`${svc.rpcUrl}/no.such.v1.Service/Method`, {
@@ -100,6 +107,7 @@ describe("metrics on the ops port", () => {
     expect(lines.some((line) => line.includes('rpc_method="_OTHER"'))).toBe(true);
     expect(lines.some((line) => line.includes("no.such"))).toBe(false);
   });
+  // lumi:end rpc
 });
 
 describe("rate-limit rejections and access-log sampling", () => {

@@ -2,10 +2,14 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+// lumi:begin rpc
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+// lumi:end rpc
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// lumi:begin rpc
 import { ItemService } from "../src/gen/lumi/template/v1/items_pb.ts";
+// lumi:end rpc
 import { type ChildService, spawnService } from "./harness.ts";
 import { type OtlpSink, startOtlpSink } from "./otlp-sink.ts";
 
@@ -62,7 +66,7 @@ describe("tracing on: the service as its own process, exporting to a local OTLP 
     expect(server).toMatchObject({
       traceId: incomingTraceId,
       parentSpanId: incomingSpanId,
-      scope: "@opentelemetry/instrumentation-http",
+      scope: "@lumi/template/http",
       resource: {
         "service.name": "lumi-template",
         "service.version": version,
@@ -72,11 +76,11 @@ describe("tracing on: the service as its own process, exporting to a local OTLP 
     // The route names the server span (no express instrumentation: its layer
     // wrapping costs more than a handler span is worth).
     expect(server?.name).toBe("GET /v1/items");
-    // Besides the database's own query spans, the http instrumentation makes the only span.
+    // Besides the database's own query spans, the tracing middleware makes the only span.
     const trace = sink
       .spans()
       .filter((s) => s.traceId === incomingTraceId && s.scope !== dataScope);
-    expect(trace.map((s) => s.scope)).toEqual(["@opentelemetry/instrumentation-http"]);
+    expect(trace.map((s) => s.scope)).toEqual(["@lumi/template/http"]);
 
     const access = svc.logs.find((l) => l.msg === "request" && l.route === "/v1/items");
     expect(access).toMatchObject({
@@ -98,6 +102,7 @@ describe("tracing on: the service as its own process, exporting to a local OTLP 
     const access = svc.logs.find((l) => l.msg === "request" && l.request_id === requestId);
     expect(access?.trace_id).toBe(server?.traceId);
   });
+  // lumi:begin rpc
 
   it("when an RPC arrives over Connect (HTTP/1.1) then one SERVER span continues the caller's trace", async () => {
     const traceId = "6bf92f3577b34da6a3ce929d0e0e4736";
@@ -130,6 +135,8 @@ describe("tracing on: the service as its own process, exporting to a local OTLP 
     const line = svc.logs.find((l) => l.msg === "rpc" && l.trace_id === traceId);
     expect(line?.span_id).toBe(span?.spanId);
   });
+  // lumi:end rpc
+  // lumi:begin rpc
 
   it("when an RPC arrives over gRPC (h2c) then its SERVER span continues the caller's trace", async () => {
     const traceId = "7bf92f3577b34da6a3ce929d0e0e4736";
@@ -148,6 +155,7 @@ describe("tracing on: the service as its own process, exporting to a local OTLP 
     });
     expect(span?.attributes["error.type"]).toBeUndefined();
   });
+  // lumi:end rpc
 
   it("when the ops listener answers health checks and scrapes then no span is exported", async () => {
     await fetch(`${svc.opsUrl}/readyz`);
