@@ -1,6 +1,6 @@
 import http from "node:http";
 import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { Writable } from "node:stream";
 import {
   Code,
@@ -256,6 +256,10 @@ describe("the service in-process, traced", () => {
             const answer = await fetch(downstream.url);
             res.json({ status: answer.status });
           });
+          router.post("/test/body", (req, res) => {
+            svc.service.logger.info("body read");
+            res.json({ received: req.body });
+          });
         },
       },
     );
@@ -272,7 +276,6 @@ describe("the service in-process, traced", () => {
       `GET /test/outbound HTTP/1.1\r\nHost: x\r\ntraceparent: ${traceparent}\r\nConnection: close\r\n\r\n`,
     );
     expect(res.status).toBe(200);
-    // (express is not patched in-process, so no route name: the child-process test checks it)
     const [server] = await spansWhere(
       (s) => s.kind === SpanKind.SERVER && s.attributes["url.path"] === "/test/outbound",
     );
@@ -293,6 +296,52 @@ describe("the service in-process, traced", () => {
     });
     expect(svc.logs.find((l) => l.msg === "calling downstream")).toMatchObject({
       trace_id: incomingTraceId,
+    });
+  });
+
+  it("when a request's body arrives after its headers then the route still runs in its span", async () => {
+    const body = JSON.stringify({ name: "x" });
+    // The body is written 50 ms after the headers: it is read in socket
+    // callbacks, outside the context the headers were handled in.
+    const socket = connect(svc.ports.http, "127.0.0.1");
+    socket.write(
+      `POST /test/body HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\ntraceparent: ${traceparent}\r\nConnection: close\r\n\r\n`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.end(body);
+    let response = "";
+    for await (const chunk of socket) response += String(chunk);
+    expect(response).toMatch(/^HTTP\/1\.1 200/);
+    // (a route added without the route table does not name the span)
+    const [server] = await spansWhere(
+      (s) => s.kind === SpanKind.SERVER && s.attributes["url.path"] === "/test/body",
+    );
+    expect(server?.name).toBe("POST");
+    expect(server?.attributes).toMatchObject({
+      "http.request.method": "POST",
+      "http.response.status_code": 200,
+      "url.path": "/test/body",
+      "url.scheme": "http",
+      "client.address": "127.0.0.1",
+    });
+    expect(svc.logs.findLast((l) => l.msg === "body read")).toMatchObject({
+      trace_id: incomingTraceId,
+      span_id: server?.spanContext().spanId,
+    });
+  });
+
+  it("when a query carries a signature then its value is not put on the span", async () => {
+    await rawRequest(
+      svc.ports.http,
+      "GET /v1/items?page_size=1&X-Amz-Signature=secret HTTP/1.1\r\nHost: x:8080\r\nConnection: close\r\n\r\n",
+    );
+    const [server] = await spansWhere(
+      (s) => s.kind === SpanKind.SERVER && s.attributes["http.route"] === "/v1/items",
+    );
+    expect(server?.attributes).toMatchObject({
+      "url.query": "page_size=1&X-Amz-Signature=REDACTED",
+      "server.address": "x",
+      "server.port": 8080,
     });
   });
 

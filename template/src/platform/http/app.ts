@@ -11,6 +11,7 @@ import {
   requestIdMiddleware,
   securityHeadersMiddleware,
 } from "./middleware.ts";
+import { tracingMiddleware } from "./tracing-middleware.ts";
 
 /** Options of {@link createHttpApp}. */
 export interface HttpAppOptions {
@@ -28,7 +29,8 @@ export interface HttpAppOptions {
 
 /**
  * Builds the public express app with the standard middleware, in this order:
- * request id → client address (trusted proxies) → access log → security
+ * server span (when tracing) → request id → client address (trusted
+ * proxies) → access log → security
  * headers → CORS → rate limit → JSON body (size-limited) → routes → 404 →
  * recovery (problem+json). See docs/http.md.
  */
@@ -38,6 +40,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set("etag", false);
   app.set("trust proxy", compileTrust(options.trustedProxies));
 
+  app.use(tracingMiddleware());
   app.use(requestIdMiddleware(options.logger, createClientIpResolver(options.trustedProxies)));
   app.use(
     accessLogMiddleware({

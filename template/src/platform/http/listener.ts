@@ -62,12 +62,6 @@ export interface Listener {
 const h2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
 /**
- * Each accepted socket carries its listener's name under this key, so that
- * code seeing only a request (the tracing preload) can tell the listeners apart.
- */
-export const listenerTag = Symbol.for("lumi.listener");
-
-/**
  * Creates a listener around node:http (and node:http2 for h2c) with every
  * timeout set through the server options, so Node validates them, and with
  * connection tracking for a graceful drain.
@@ -128,7 +122,6 @@ export function createListener(options: ListenerOptions): Listener {
   function track(socket: Socket): void {
     if (sockets.has(socket)) return;
     sockets.add(socket);
-    (socket as unknown as Record<symbol, string>)[listenerTag] = name;
     socket.once("close", () => {
       sockets.delete(socket);
       inflight.delete(socket);

@@ -1,8 +1,8 @@
 // lumi:begin rpc
 export type { Metrics, MetricsOptions, RpcSystem } from "./registry.ts";
-export { createMetrics, durationBuckets, serverFaultCodes } from "./registry.ts";
+export { createMetrics, durationBuckets, httpMethodOf, serverFaultCodes } from "./registry.ts";
 // lumi:end rpc
 // lumi:begin !rpc
 // export type { Metrics, MetricsOptions } from "./registry.ts";
-// export { createMetrics, durationBuckets } from "./registry.ts";
+// export { createMetrics, durationBuckets, httpMethodOf } from "./registry.ts";
 // lumi:end !rpc

@@ -54,6 +54,11 @@ const knownMethods = new Set([
   "TRACE",
   "PATCH",
 ]);
+
+/** A method as the OpenTelemetry HTTP conventions report it: a known method as is, else `_OTHER`. */
+export function httpMethodOf(method: string): string {
+  return knownMethods.has(method) ? method : "_OTHER";
+}
 // lumi:begin rpc
 
 /**
@@ -122,7 +127,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     render: () => registry.metrics(),
     contentType: registry.contentType,
     observeHttp(method, route, status, seconds) {
-      const normalised = knownMethods.has(method) ? method : "_OTHER";
+      const normalised = httpMethodOf(method);
       const key = `${normalised}\u0000${route}\u0000${status}`;
       let child = httpChildren.get(key);
       if (child === undefined) {

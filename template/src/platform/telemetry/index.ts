@@ -1,6 +1,7 @@
 export type { Telemetry } from "./handle.ts";
 export { getTelemetry } from "./handle.ts";
-export { setHttpRoute } from "./http-route.ts";
+export type { HttpRouteSlot } from "./http-route.ts";
+export { setHttpRoute, withHttpRouteSlot } from "./http-route.ts";
 export type { TraceFields } from "./log-correlation.ts";
 export {
   activeTraceFields,

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from "node:http";
 import { type DiagLogger, DiagLogLevel, diag } from "@opentelemetry/api";
 import {
   getNodeAutoInstrumentations,
@@ -19,15 +18,6 @@ import {
 import type { TelemetryConfig } from "../config/index.ts";
 import type { Telemetry } from "./handle.ts";
 
-/**
- * The socket tag `createListener` sets (platform/http/listener.ts); repeated
- * here so that this module, loaded before the service, imports none of it.
- */
-const listenerTag = Symbol.for("lumi.listener");
-
-/** Listeners whose requests get no HTTP server span: health checks and scrapes, and RPC (its interceptor makes the span). */
-const untracedListeners = new Set(["ops", "rpc"]);
-
 const off = { enabled: false } as const;
 
 /**
@@ -36,12 +26,14 @@ const off = { enabled: false } as const;
  * makes the type check fail when an upgrade adds one nobody has decided on.
  */
 const instrumentationConfig = {
+  // Outbound node:http and node:https only. The public listener's server
+  // spans are made by its tracing middleware (platform/http), the RPC
+  // listener's by its interceptor, and the ops listener has none: the
+  // incoming side built every attribute and patched each request's and
+  // response's listener methods for every request, sampled or not.
   "@opentelemetry/instrumentation-http": {
     enabled: true,
-    ignoreIncomingRequestHook: (req: IncomingMessage) =>
-      untracedListeners.has(
-        (req.socket as unknown as Record<symbol, string | undefined>)[listenerTag] ?? "",
-      ),
+    disableIncomingRequestInstrumentation: true,
   },
   // Off: its layer wrapping costs every request more than the handler span is
   // worth. Routes name the HTTP server span themselves (setHttpRoute).
