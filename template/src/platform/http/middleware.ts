@@ -161,6 +161,31 @@ export function rateLimitMiddleware(limiter: RateLimiter, metrics: Metrics): Req
   };
 }
 
+/**
+ * Runs middleware one after the other as a single express layer. Each layer
+ * express dispatches costs about 1 µs per request (router bookkeeping, path
+ * matching), which the standard stack paid once per middleware. An error
+ * passed to `next`, or thrown, goes to express's error handling as before.
+ */
+export function chainMiddleware(handlers: readonly RequestHandler[]): RequestHandler {
+  const run = (index: number, req: Request, res: Response, next: NextFunction): void => {
+    const handler = handlers[index];
+    if (handler === undefined) {
+      next();
+      return;
+    }
+    try {
+      void handler(req, res, (error?: unknown) => {
+        if (error === undefined || error === null) run(index + 1, req, res, next);
+        else next(error);
+      });
+    } catch (error) {
+      next(error);
+    }
+  };
+  return (req, res, next) => run(0, req, res, next);
+}
+
 /** Refuses a request with a body that is not JSON (415). */
 export function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
   const hasBody =

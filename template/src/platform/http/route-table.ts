@@ -17,11 +17,14 @@ export function createRouteTable(router: Router): RouteTable {
   const methods = new Map<string, Set<string>>();
   return {
     route(method, path, ...handlers) {
-      const nameSpan: RequestHandler = (_req, _res, next) => {
+      // The span is named in the first handler itself: a handler of its own
+      // would cost the route another dispatch on every request.
+      const [first, ...rest] = handlers;
+      const named: RequestHandler = (req, res, next) => {
         setHttpRoute(path);
-        next();
+        return first === undefined ? next() : first(req, res, next);
       };
-      router[method](path, nameSpan, ...handlers);
+      router[method](path, named, ...rest);
       const known = methods.get(path) ?? new Set<string>();
       known.add(method.toUpperCase());
       if (method === "get") known.add("HEAD");
