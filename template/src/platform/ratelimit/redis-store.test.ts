@@ -188,7 +188,8 @@ describe.runIf(sharedUp)("createRedisRateLimitStore leases", () => {
     expect(defaultMaxLease(10)).toBe(1);
     expect(defaultMaxLease(19)).toBe(1);
     expect(defaultMaxLease(200)).toBe(20);
-    expect(defaultMaxLease(1_000_000)).toBe(100);
+    expect(defaultMaxLease(5_000)).toBe(500);
+    expect(defaultMaxLease(1_000_000)).toBe(1_000);
   });
 });
 

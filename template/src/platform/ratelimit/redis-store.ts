@@ -14,9 +14,10 @@ export interface RedisStoreOptions extends RatePolicy {
   /** Switches to and from the fallback are logged here. */
   readonly logger?: Logger;
   /**
-   * Most tokens one instance takes from a shared bucket at once (a lease);
-   * default {@link defaultMaxLease}: a tenth of the burst, at most 100, at
-   * least 1 (1 makes every request a Redis call, the exact bucket).
+   * Most tokens one instance holds of a client's shared bucket (leases are
+   * at most this); default {@link defaultMaxLease}: a tenth of the burst,
+   * at most 1,000, at least 1 (1 makes every request a Redis call, the exact
+   * bucket).
    */
   readonly maxLease?: number;
   /** How long leased tokens stay usable after the last lease, in ms; then dropped. Default 1,000. */
@@ -25,9 +26,14 @@ export interface RedisStoreOptions extends RatePolicy {
   readonly maxKeys?: number;
 }
 
-/** The largest lease for a burst: a tenth of it, between 1 and 100 tokens. */
+/**
+ * The most an instance holds for a burst: a tenth of it, between 1 and 1,000
+ * tokens. A Redis call costs the instance far more CPU than a request's
+ * own work (the socket write dominates in profiles), so a busy client's
+ * leases should be large.
+ */
 export function defaultMaxLease(burst: number): number {
-  return Math.min(100, Math.max(1, Math.floor(burst / 10)));
+  return Math.min(1_000, Math.max(1, Math.floor(burst / 10)));
 }
 
 /**
