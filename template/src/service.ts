@@ -262,9 +262,9 @@ export function createService(config: Config, overrides: ServiceOverrides = {}):
     metrics,
     accessLogSampling: { rate: config.log.accessSampleRate, routes: config.log.accessSampleRoutes },
     routes: (router) => {
-      mountItemsRoutes(router, items, app.guard);
-      mountAppRoutes(router, app);
+      mountItemsRoutes(router, items, createHttpGuard(verifier));
       overrides.extraRoutes?.(router);
+      mountAppRoutes(router, app);
     },
   });
   // lumi:begin rpc
