@@ -3,23 +3,24 @@ import type { Logger } from "pino";
 import { AppError } from "../errors/index.ts";
 import { clientKey, requestIdFrom } from "../http/index.ts";
 import type { Metrics, RpcSystem } from "../metrics/index.ts";
-import type { RateLimiter } from "../ratelimit/index.ts";
+import type { RateDecision, RateLimiter } from "../ratelimit/index.ts";
 import { callLogKey, clientIpKey, loggerKey, requestIdKey } from "./context.ts";
 import { toConnectError } from "./errors.ts";
 
 /**
  * Accepts a valid incoming `x-request-id` or makes one, echoes it in the
- * response headers, and gives the call a child logger that carries it.
+ * response headers, and gives the call a child logger that carries it. Under
+ * the RPC handler (server.ts) the id is already decided and on the response.
  */
 export function requestIdInterceptor(logger: Logger): Interceptor {
   return (next) => async (req) => {
-    const requestId =
-      req.contextValues.get(requestIdKey) || requestIdFrom(req.header.get("x-request-id"));
+    const decided = req.contextValues.get(requestIdKey);
+    const requestId = decided || requestIdFrom(req.header.get("x-request-id"));
     req.contextValues.set(requestIdKey, requestId);
     req.contextValues.set(loggerKey, logger.child({ request_id: requestId }));
     try {
       const res = await next(req);
-      res.header.set("x-request-id", requestId);
+      if (decided === "") res.header.set("x-request-id", requestId);
       return res;
     } catch (error) {
       throw toConnectError(error, requestId);
@@ -123,18 +124,26 @@ export function recoveryInterceptor(): Interceptor {
   };
 }
 
-/** Takes a token from the caller's bucket; an empty bucket fails with resource_exhausted. */
+/**
+ * Takes a token from the caller's bucket; an empty bucket fails with
+ * resource_exhausted. A decision the limiter makes synchronously (a token
+ * already in the process) costs no promise.
+ */
 export function rateLimitInterceptor(limiter: RateLimiter, metrics: Metrics): Interceptor {
-  return (next) => async (req) => {
-    if (limiter.enabled) {
-      const decision = await limiter.take(clientKey(req.contextValues.get(clientIpKey)));
-      if (!decision.allowed) {
-        metrics.countRateLimitRejection("rpc");
-        throw new AppError("RATE_LIMITED", "rate limit exceeded; retry later", {
-          retryAfterSeconds: decision.retryAfterSeconds,
-        });
-      }
+  return (next) => (req) => {
+    if (!limiter.enabled) return next(req);
+    const admit = (decision: RateDecision) => {
+      if (decision.allowed) return next(req);
+      metrics.countRateLimitRejection("rpc");
+      throw new AppError("RATE_LIMITED", "rate limit exceeded; retry later", {
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
+    };
+    try {
+      const decision = limiter.take(clientKey(req.contextValues.get(clientIpKey)));
+      return decision instanceof Promise ? decision.then(admit) : admit(decision);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return next(req);
   };
 }
