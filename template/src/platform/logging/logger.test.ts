@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
-import { describe, expect, it } from "vitest";
-import { createLogger } from "./logger.ts";
+import { pino } from "pino";
+import { describe, expect, it, vi } from "vitest";
+import { cachedIsoTime, createLogger } from "./logger.ts";
 
 function capture(redactPaths: readonly string[] = []) {
   const lines: Record<string, unknown>[] = [];
@@ -65,5 +66,19 @@ describe("createLogger", () => {
       customer: { phone: "[REDACTED]", name: "n" },
       payment: { iban: "[REDACTED]" },
     });
+  });
+});
+
+describe("cachedIsoTime", () => {
+  it("when the clock moves then it writes what pino's isoTime writes, formatted once per millisecond", () => {
+    const now = vi.spyOn(Date, "now");
+    try {
+      for (const ms of [1_700_000_000_000, 1_700_000_000_000, 1_700_000_000_001, 0]) {
+        now.mockReturnValue(ms);
+        expect(cachedIsoTime()).toBe(pino.stdTimeFunctions.isoTime());
+      }
+    } finally {
+      now.mockRestore();
+    }
   });
 });

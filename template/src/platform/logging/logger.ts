@@ -64,6 +64,22 @@ export const redactPaths: readonly string[] = [
 ];
 
 /**
+ * pino's `isoTime`, formatted once per millisecond: under load many lines
+ * share a millisecond, and formatting the date was ~1% of a request's CPU
+ * in profiles of the items route.
+ */
+export function cachedIsoTime(): string {
+  const now = Date.now();
+  if (now !== lastTimeMs) {
+    lastTimeMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
+}
+let lastTimeMs = Number.NaN;
+let lastTime = "";
+
+/**
  * Creates the service's root logger: JSON lines with time, level, msg,
  * service, version and env, plus trace_id and span_id while a span is
  * active. The composition root passes it down; code logs through it or a
@@ -74,7 +90,7 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       base: { service: options.service, version: options.version, env: options.environment },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: cachedIsoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: [...redactPaths, ...(options.redactPaths ?? [])], censor: "[REDACTED]" },
       // Lines written while a span is active carry trace_id and span_id.
