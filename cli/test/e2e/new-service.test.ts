@@ -33,6 +33,7 @@ afterAll(() => {
 
 const variants = [
   { name: "orders-api", flags: ["--rpc", "--redis", "--database", "embedded"], rpc: true },
+  { name: "ledger-api", flags: ["--no-rpc", "--no-redis"], rpc: false },
 ];
 
 describe.each(variants)("npx lumi new $name $flags", ({ name, flags, rpc }) => {
