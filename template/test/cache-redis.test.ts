@@ -89,8 +89,18 @@ async function instance(
     ...cacheOptions,
   });
   caches.push(cache as Cache<unknown>);
+  if (url === sharedRedisUrl) {
+    // A subscriber that becomes ready empties L1 and drops the loads in flight (invalidations
+    // may have been missed): tests start once this instance listens, as a running service does.
+    const listening = (perPrefix.get(prefix) ?? 0) + 1;
+    perPrefix.set(prefix, listening);
+    await subscribed(redis, listening);
+  }
   return { redis, cache, counts };
 }
+
+/** How many instances listen on each prefix's invalidation channel. */
+const perPrefix = new Map<string, number>();
 
 const widget = (n: number): Widget => ({ id: "w", size: n });
 
