@@ -26,6 +26,11 @@ describe("applyMarkers", () => {
     expect(applyMarkers(source, "f", on([]))).toBe("a\n  no rpc: value\nz");
   });
 
+  it("when a negated block holds a bare comment line then it becomes an empty line", () => {
+    const source = "a\n# lumi:begin !rpc\n# x: 1\n#\n# y: 2\n# lumi:end !rpc\nz";
+    expect(applyMarkers(source, "f", on([]))).toBe("a\nx: 1\n\ny: 2\nz");
+  });
+
   it("when blocks nest then the outer block decides for the inner", () => {
     const nested =
       "// lumi:begin rpc\nx\n// lumi:begin redis\ny\n// lumi:end redis\n// lumi:end rpc";
