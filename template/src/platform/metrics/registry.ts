@@ -1,5 +1,6 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { createOutboundMetrics, type OutboundMetrics } from "../resilience/index.ts";
+import { createHistogram } from "./histogram.ts";
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
@@ -77,8 +78,9 @@ export const serverFaultCodes: ReadonlySet<string> = new Set([
 /**
  * Creates the metrics registry: Node runtime metrics under prom-client's
  * standard names, build info, and the HTTP, RPC and rate-limit metrics.
- * Label sets are cached per combination, so recording costs a Map lookup
- * and a bucket increment, not a label hash.
+ * Label sets are cached per combination, and the request-path histograms
+ * are lean ones (histogram.ts), so recording costs a Map lookup and a
+ * bucket increment, not a label validation and hash.
  */
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
@@ -93,20 +95,20 @@ export function createMetrics(options: MetricsOptions): Metrics {
     .labels(options.version, options.commit, process.version)
     .set(1);
 
-  const http = new Histogram({
+  const http = createHistogram({
     name: "http_server_request_duration_seconds",
     help: "Duration of HTTP server requests (OpenTelemetry http.server.request.duration).",
     labelNames: ["http_request_method", "http_route", "http_response_status_code", "error_type"],
-    buckets: [...durationBuckets],
-    registers: [registry],
+    buckets: durationBuckets,
+    registry,
   });
   // lumi:begin rpc
-  const rpc = new Histogram({
+  const rpc = createHistogram({
     name: "rpc_server_call_duration_seconds",
     help: "Duration of incoming RPCs (OpenTelemetry rpc.server.call.duration, semconv v1.40.0).",
     labelNames: ["rpc_system_name", "rpc_method", "rpc_response_status_code", "error_type"],
-    buckets: [...durationBuckets],
-    registers: [registry],
+    buckets: durationBuckets,
+    registry,
   });
   // lumi:end rpc
   const rejections = new Counter({
