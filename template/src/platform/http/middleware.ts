@@ -168,22 +168,28 @@ export function rateLimitMiddleware(limiter: RateLimiter, metrics: Metrics): Req
  * passed to `next`, or thrown, goes to express's error handling as before.
  */
 export function chainMiddleware(handlers: readonly RequestHandler[]): RequestHandler {
-  const run = (index: number, req: Request, res: Response, next: NextFunction): void => {
-    const handler = handlers[index];
-    if (handler === undefined) {
-      next();
-      return;
-    }
-    try {
-      void handler(req, res, (error?: unknown) => {
-        if (error === undefined || error === null) run(index + 1, req, res, next);
-        else next(error);
-      });
-    } catch (error) {
-      next(error);
-    }
+  return (req, res, next) => {
+    // One continuation per request, not one per middleware.
+    let index = 0;
+    const step = (error?: unknown): void => {
+      if (error !== undefined && error !== null) {
+        next(error);
+        return;
+      }
+      const handler = handlers[index];
+      index += 1;
+      if (handler === undefined) {
+        next();
+        return;
+      }
+      try {
+        void handler(req, res, step);
+      } catch (thrown) {
+        next(thrown);
+      }
+    };
+    step();
   };
-  return (req, res, next) => run(0, req, res, next);
 }
 
 /** Refuses a request with a body that is not JSON (415). */
