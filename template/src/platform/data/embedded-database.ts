@@ -1,4 +1,4 @@
-import { PGlite, type Results, types } from "@electric-sql/pglite";
+import type { PGlite, Results } from "@electric-sql/pglite";
 import type { Logger } from "../logging/index.ts";
 import { runCheck } from "./check.ts";
 import type { Database, Queryable, QueryResult, Row, Session } from "./database.ts";
@@ -34,14 +34,25 @@ interface PgliteQueryable {
 export function createEmbeddedDatabase(options: EmbeddedDatabaseOptions = {}): Database {
   const metrics = options.metrics ?? noopDbMetrics;
   const checkTimeoutMs = options.checkTimeoutMs ?? 800;
-  const pglite = new PGlite({
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    parsers: { [types.INT8]: (value: string) => value },
-  });
-  // A failed start surfaces on every query; it must not be an unhandled rejection.
-  pglite.waitReady.catch((error: unknown) =>
-    options.logger?.error({ err: error }, "the embedded database failed to start"),
+  // Loaded here, not at import: a service on PostgreSQL never loads PGlite
+  // (its module alone cost start-up about 30 ms and a few MB).
+  const started: Promise<PGlite> = import("@electric-sql/pglite").then(
+    ({ PGlite, types }) =>
+      new PGlite({
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        parsers: { [types.INT8]: (value: string) => value },
+      }),
   );
+  // A failed start surfaces on every query; it must not be an unhandled rejection.
+  started
+    .then((pglite) => pglite.waitReady)
+    .catch((error: unknown) =>
+      options.logger?.error({ err: error }, "the embedded database failed to start"),
+    );
+  const pglite: PgliteQueryable = {
+    query: async (sql, params) => (await started).query(sql, params),
+    exec: async (sql) => (await started).exec(sql),
+  };
   const instrumentation = createQueryInstrumentation({
     metrics,
     attributes: { "db.namespace": "postgres" },
@@ -80,7 +91,7 @@ export function createEmbeddedDatabase(options: EmbeddedDatabaseOptions = {}): D
     track(async () => {
       let thrownByFn = false;
       try {
-        return await pglite.transaction(async (tx) => {
+        return await (await started).transaction(async (tx) => {
           try {
             return await fn(on(tx));
           } catch (error) {
@@ -113,12 +124,18 @@ export function createEmbeddedDatabase(options: EmbeddedDatabaseOptions = {}): D
     },
     check: () => runCheck(() => pglite.query("SELECT 1"), checkTimeoutMs),
     close() {
-      closing ??= pglite.close().then(
-        () => metrics.poolConnections(0, 0),
-        (error: unknown) => {
-          throw toDatabaseError(error);
-        },
-      );
+      // A store whose module failed to load has nothing to close.
+      closing ??= started
+        .then(
+          (db) => db.close(),
+          () => {},
+        )
+        .then(
+          () => metrics.poolConnections(0, 0),
+          (error: unknown) => {
+            throw toDatabaseError(error);
+          },
+        );
       return closing;
     },
   };
