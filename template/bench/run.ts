@@ -78,14 +78,21 @@ function freePort(): Promise<number> {
   });
 }
 
-/** A local OTLP/HTTP sink that accepts and discards trace exports. */
+/**
+ * A local OTLP/HTTP sink that accepts and discards trace exports, answering
+ * an empty export response in the request's encoding (an empty protobuf
+ * message is zero bytes).
+ */
 async function startSink(): Promise<{ url: string; close(): void; exports: () => number }> {
   let count = 0;
   const server = http.createServer((req, res) => {
     req.resume();
     req.on("end", () => {
       count++;
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      const json = req.headers["content-type"]?.startsWith("application/json") ?? false;
+      res
+        .writeHead(200, { "content-type": json ? "application/json" : "application/x-protobuf" })
+        .end(json ? "{}" : "");
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
