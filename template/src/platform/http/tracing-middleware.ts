@@ -11,7 +11,7 @@ import {
 } from "@opentelemetry/api";
 import type { RequestHandler, Response } from "express";
 import { httpMethodOf } from "../metrics/index.ts";
-import { type HttpRouteSlot, withHttpRouteSlot } from "../telemetry/index.ts";
+import { type HttpRouteSlot, isTraced, withHttpRouteSlot } from "../telemetry/index.ts";
 import "./context.ts";
 
 /** Query keys whose values are signatures or credentials: never put on a span. */
@@ -60,7 +60,7 @@ export function tracingMiddleware(): RequestHandler {
       },
       parent,
     );
-    if (!trace.isSpanContextValid(span.spanContext())) {
+    if (!isTraced(span)) {
       next();
       return;
     }

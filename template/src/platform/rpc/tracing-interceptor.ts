@@ -10,7 +10,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { serverFaultCodes } from "../metrics/index.ts";
-import { childWithTraceFields } from "../telemetry/index.ts";
+import { childWithTraceFields, isTraced } from "../telemetry/index.ts";
 import { loggerKey } from "./context.ts";
 import { codeName, rpcSystemOf } from "./interceptors.ts";
 
@@ -48,7 +48,7 @@ export function tracingInterceptor(): Interceptor {
       },
       parent,
     );
-    if (!trace.isSpanContextValid(span.spanContext())) return next(req);
+    if (!isTraced(span)) return next(req);
 
     const finish = (error: unknown) => {
       const connectError = error === undefined ? undefined : ConnectError.from(error);

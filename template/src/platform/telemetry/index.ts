@@ -6,6 +6,7 @@ export type { TraceFields } from "./log-correlation.ts";
 export {
   activeTraceFields,
   childWithTraceFields,
+  isTraced,
   traceMixin,
   traceMixinMergeStrategy,
 } from "./log-correlation.ts";

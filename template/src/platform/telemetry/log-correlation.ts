@@ -1,4 +1,4 @@
-import { type SpanContext, trace } from "@opentelemetry/api";
+import { INVALID_SPAN_CONTEXT, type Span, type SpanContext, trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
 
 /** The fields that tie a log line to a trace (OpenTelemetry log correlation). */
@@ -14,9 +14,23 @@ const correlated = Symbol.for("lumi.log.traceFields");
 
 const noFields: Readonly<Record<string, never>> = Object.freeze({});
 
+/**
+ * Whether a span context belongs to a trace. The no-op API's (tracing off)
+ * is recognised without checking its ids against their hex patterns, which
+ * showed in the RPC call's profile.
+ */
+function isValid(spanContext: SpanContext): boolean {
+  return spanContext !== INVALID_SPAN_CONTEXT && trace.isSpanContextValid(spanContext);
+}
+
+/** Whether a span belongs to a trace: false for every span when tracing is off. */
+export function isTraced(span: Span): boolean {
+  return isValid(span.spanContext());
+}
+
 /** The trace fields of a span context, or undefined when it is not valid. */
 function fieldsOf(spanContext: SpanContext | undefined): TraceFields | undefined {
-  if (spanContext === undefined || !trace.isSpanContextValid(spanContext)) return undefined;
+  if (spanContext === undefined || !isValid(spanContext)) return undefined;
   return {
     trace_id: spanContext.traceId,
     span_id: spanContext.spanId,
