@@ -135,96 +135,47 @@ interface FileInputs {
 function planFile({ file, entry, local, base, label }: FileInputs): PlannedFile {
   const { path: name, mode, content } = file;
   const common = { path: name, mode };
+  const step = (
+    action: UpgradeAction,
+    reason: string,
+    extra: Partial<PlannedFile> = {},
+  ): PlannedFile => ({ ...common, action, reason, ...extra });
+  const write = { content, pristine: content };
+  const merge = (from: Buffer, mine: Buffer, reason: string) =>
+    mergeStep(common, from, mine, content, label, reason);
+  const empty = Buffer.alloc(0);
+
   if (entry === undefined) {
-    if (local === undefined)
-      return {
-        ...common,
-        action: "add",
-        reason: "new in the template",
-        content,
-        pristine: content,
-      };
-    if (local.equals(content))
-      return {
-        ...common,
-        action: "unchanged",
-        reason: "already as the template has it",
-        pristine: content,
-      };
-    if (mode === "seeded")
-      return {
-        ...common,
-        action: "skip",
-        reason: "new in the template, but a file of yours is there",
-        local,
-      };
-    if (mode === "managed")
-      return {
-        ...common,
-        action: "blocked",
-        reason: "new in the template, but a different file of yours is there",
+    if (local === undefined) return step("add", "new in the template", write);
+    if (local.equals(content)) return step("unchanged", "already as the template has it", write);
+    if (mode === "seeded") return step("skip", "new in the template, but a file of yours is there");
+    if (mode === "managed") {
+      return step("blocked", "new in the template, but a different file of yours is there", {
         content,
         local,
-      };
-    return mergeStep(
-      common,
-      Buffer.alloc(0),
-      local,
-      content,
-      label,
-      "new in the template; merged with the file of yours that is there",
-    );
+      });
+    }
+    return merge(empty, local, "new in the template; merged with the file of yours that is there");
   }
-  if (mode === "seeded") return { ...common, action: "skip", reason: "seeded: yours" };
-  if (local === undefined) {
-    return {
-      ...common,
-      action: "skip",
-      reason: "removed locally: left removed",
-      pristine: content,
-    };
-  }
-  if (local.equals(content))
-    return { ...common, action: "unchanged", reason: "up to date", pristine: content };
+  if (mode === "seeded") return step("skip", "seeded: yours");
+  if (local === undefined)
+    return step("skip", "removed locally: left removed", { pristine: content });
+  if (local.equals(content)) return step("unchanged", "up to date", { pristine: content });
   if (mode === "managed") {
-    const edited = hashContent(local) !== entry.hash;
-    return edited
-      ? { ...common, action: "blocked", reason: "managed, but edited locally", content, local }
-      : {
-          ...common,
-          action: "replace",
-          reason: "managed: changed by the template",
-          content,
-          pristine: content,
-        };
+    return hashContent(local) !== entry.hash
+      ? step("blocked", "managed, but edited locally", { content, local })
+      : step("replace", "managed: changed by the template", write);
   }
   // merged
-  if (base === undefined) {
-    return mergeStep(
-      common,
-      Buffer.alloc(0),
-      local,
-      content,
-      label,
-      "merged without a base (missing in .lumi/base)",
-    );
+  if (base === undefined)
+    return merge(empty, local, "merged without a base (missing in .lumi/base)");
+  if (base.equals(content)) {
+    return step("unchanged", "the template did not change it", { pristine: content });
   }
-  if (base.equals(content))
-    return {
-      ...common,
-      action: "unchanged",
-      reason: "the template did not change it",
-      pristine: content,
-    };
-  if (base.equals(local))
-    return {
-      ...common,
-      action: "replace",
-      reason: "merged: unchanged locally, taken from the template",
-      content,
-      pristine: content,
-    };
-  return mergeStep(common, base, local, content, label, "merged: changed on both sides");
+  if (base.equals(local)) {
+    return step("replace", "merged: unchanged locally, taken from the template", write);
+  }
+  return merge(base, local, "merged: changed on both sides");
 }
 
 /** A 3-way merge step. */
