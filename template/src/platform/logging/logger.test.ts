@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it, vi } from "vitest";
@@ -80,5 +81,45 @@ describe("cachedIsoTime", () => {
     } finally {
       now.mockRestore();
     }
+  });
+});
+
+/**
+ * Runs `script` in a child process with the logger module imported as
+ * `createLogger`; resolves with each stdout chunk's arrival time and text,
+ * and when the child exited.
+ */
+function runChild(
+  script: string,
+): Promise<{ chunks: { at: number; text: string }[]; exitAt: number }> {
+  const loggerUrl = new URL("./logger.ts", import.meta.url).href;
+  const source = `const { createLogger } = await import(${JSON.stringify(loggerUrl)});
+const logger = createLogger({ level: "info", service: "svc", version: "1", environment: "test" });
+${script}`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", source], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const chunks: { at: number; text: string }[] = [];
+  child.stdout.on("data", (chunk) => chunks.push({ at: Date.now(), text: String(chunk) }));
+  return new Promise((resolve) =>
+    child.once("close", () => resolve({ chunks, exitAt: Date.now() })),
+  );
+}
+
+describe("the stdout destination", () => {
+  it("when the process exits then every line held is written", async () => {
+    const { chunks } = await runChild(
+      'for (let i = 0; i < 3; i += 1) logger.info({ i }, "held");\nprocess.exit(0);',
+    );
+    const lines = chunks.flatMap((c) => c.text.split("\n")).filter((l) => l !== "");
+    expect(lines.map((line) => JSON.parse(line).i)).toEqual([0, 1, 2]);
+  });
+
+  it("when a line is held then it is written within the batch delay, not at exit", async () => {
+    const { chunks, exitAt } = await runChild(
+      'logger.info("early");\nsetTimeout(() => process.exit(0), 1500);',
+    );
+    expect(chunks[0]?.text).toContain('"msg":"early"');
+    expect(exitAt - (chunks[0]?.at ?? exitAt)).toBeGreaterThan(1_000);
   });
 });
