@@ -80,7 +80,7 @@ export function cachedIsoTime(): string {
 let lastTimeMs = Number.NaN;
 let lastTime = "";
 
-/** Most bytes of lines held before they are written. */
+/** How much text is held before it is written (characters: bytes for ASCII lines). */
 const batchBytes = 4096;
 /** Longest a line waits to be written, in ms. */
 const batchDelayMs = 25;
@@ -95,18 +95,27 @@ const batchDelayMs = 25;
  * unbatched synchronous writes. What a process killed outright (SIGKILL,
  * the OOM killer) loses is at most the last 25 ms of lines.
  */
-export function stdoutDestination(): DestinationStream {
-  const destination = pino.destination({ fd: 1, sync: true, minLength: batchBytes });
+export function stdoutDestination(): DestinationStream & { flush(): void } {
+  const stdout = pino.destination({ fd: 1, sync: true });
+  const held: string[] = [];
+  let heldLength = 0;
   const flush = () => {
-    try {
-      destination.flushSync();
-    } catch {
-      // A failed write is the stream's own error event; a timer must not crash the process.
-    }
+    if (held.length === 0) return;
+    const text = held.join("");
+    held.length = 0;
+    heldLength = 0;
+    stdout.write(text);
   };
   setInterval(flush, batchDelayMs).unref();
   process.once("exit", flush);
-  return destination;
+  return {
+    write(line: string) {
+      held.push(line);
+      heldLength += line.length;
+      if (heldLength >= batchBytes) flush();
+    },
+    flush,
+  };
 }
 
 /**
