@@ -1,5 +1,5 @@
 export { applyMarkers } from "./markers.ts";
-export { type RenderedFile, renderTemplate, renderVariables } from "./render.ts";
+export { protoPackageOf, type RenderedFile, renderTemplate, renderVariables } from "./render.ts";
 export { resolveTemplate } from "./resolve.ts";
 export { dropEnvKeys, transformPackageJson } from "./service-files.ts";
 export {

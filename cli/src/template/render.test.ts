@@ -16,7 +16,7 @@ const meta = parseTemplateMeta(
     ],
     substitutions: [
       { find: "lumi.template.v1", replace: "{{protoPackage}}.v1" },
-      { find: "lumi/template/v1", replace: "{{protoPath}}/v1" },
+      { find: "lumi/template/v1", replace: "{{protoPackage}}/v1" },
       { find: "lumi-template", replace: "{{name}}" },
     ],
     features: {

@@ -14,14 +14,14 @@ export interface RenderedFile {
   readonly mode: OwnershipMode;
 }
 
+/** The proto package (and its directory) of a service: its name with `-` turned into `_`. */
+export const protoPackageOf = (service: string): string => service.replaceAll("-", "_");
+
 /** The values `{{placeholder}}`s in substitutions are filled with. */
 export function renderVariables(answers: Answers, version: string): Record<string, string> {
-  const proto = answers.name.replaceAll("-", "_");
   return {
     name: answers.name,
-    protoPackage: proto,
-    protoPath: proto,
-    protoPackageUnderscored: proto,
+    protoPackage: protoPackageOf(answers.name),
     owner: answers.owner,
     registry: answers.registry,
     chartRepository: answers.chartRepository,

@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { LumiCliError } from "../../errors/index.ts";
 import type { Manifest } from "../../manifest/index.ts";
+import { protoPackageOf } from "../../template/index.ts";
 import { ANCHORS, type AnchorName, appendTableRow, nextNumber, tableCell } from "./edits.ts";
 import { insertImport } from "./imports.ts";
 import { nameForms, slugOf, validateKebabName, validateTitle } from "./names.ts";
@@ -77,9 +78,6 @@ export interface Generator {
   readonly plan: (argument: string, service: ServiceContext) => Promise<AddPlan>;
 }
 
-/** The proto package of a service: its name with `-` turned into `_` (as `lumi new` stamps it). */
-export const protoPackageOf = (service: string): string => service.replaceAll("-", "_");
-
 /** Template values every generator shares. */
 function commonData(kebab: string, manifest: Manifest): Record<string, string | boolean> {
   const pkg = protoPackageOf(manifest.answers.name);
@@ -87,7 +85,6 @@ function commonData(kebab: string, manifest: Manifest): Record<string, string | 
     ...nameForms(kebab),
     service: manifest.answers.name,
     protoPackage: pkg,
-    protoPath: pkg,
     embedded: manifest.answers.database === "embedded",
   };
 }
@@ -201,7 +198,7 @@ const rpc = named(
     }
     const data = commonData(name, manifest);
     const { pascal, camel, snake } = nameForms(name);
-    const protoDir = `proto/${data.protoPath}/v1`;
+    const protoDir = `proto/${data.protoPackage}/v1`;
     const declared = await protoSymbols(path.join(root, protoDir));
     for (const symbol of [`${pascal}Service`, `Get${pascal}Request`, `Get${pascal}Response`]) {
       const file = declared.get(symbol);
@@ -222,7 +219,7 @@ const rpc = named(
           `import { ${camel}Rpc } from "./${name}/${name}-rpc-handler.ts";`,
         ),
       ],
-      generated: [`src/gen/${data.protoPath}/v1/${snake}_pb.ts`],
+      generated: [`src/gen/${data.protoPackage}/v1/${snake}_pb.ts`],
       next: ["npm run proto:lint", `npx vitest run test/${name}-rpc.test.ts`],
     };
   },
