@@ -29,6 +29,8 @@ export interface NewOptions extends AnswerFlags, GlobalOptions {
 /** Asks, with plop's prompts, the questions whose flags were not given. */
 async function promptMissing(name: string, flags: AnswerFlags): Promise<AnswerFlags> {
   const plop = await nodePlop(undefined, { destBasePath: process.cwd(), force: false });
+  // The registry defaults follow the owner's organisation, whether asked or given as a flag.
+  const ownerOf = (asked: AnswerFlags) => asked.owner ?? flags.owner ?? "@team";
   const questions = [
     flags.owner === undefined && {
       type: "input",
@@ -62,6 +64,18 @@ async function promptMissing(name: string, flags: AnswerFlags): Promise<AnswerFl
       message: "Redis (shared cache tier and rate limit)?",
       default: true,
     },
+    flags.registry === undefined && {
+      type: "input",
+      name: "registry",
+      message: "Image registry",
+      default: (asked: AnswerFlags) => defaultsFor(ownerOf(asked)).registry,
+    },
+    flags.chartRepository === undefined && {
+      type: "input",
+      name: "chartRepository",
+      message: "Helm chart repository",
+      default: (asked: AnswerFlags) => defaultsFor(ownerOf(asked)).chartRepository,
+    },
   ].filter((question) => question !== false);
   plop.setGenerator("new", {
     description: `a new service ${name}`,
@@ -69,24 +83,7 @@ async function promptMissing(name: string, flags: AnswerFlags): Promise<AnswerFl
     actions: [],
   });
   const asked = (await plop.getGenerator("new").runPrompts()) as AnswerFlags;
-  const owner = asked.owner ?? flags.owner ?? "@team";
-  const later = [
-    flags.registry === undefined && {
-      type: "input",
-      name: "registry",
-      message: "Image registry",
-      default: defaultsFor(owner).registry,
-    },
-    flags.chartRepository === undefined && {
-      type: "input",
-      name: "chartRepository",
-      message: "Helm chart repository",
-      default: defaultsFor(owner).chartRepository,
-    },
-  ].filter((question) => question !== false);
-  plop.setGenerator("new-2", { description: "registries", prompts: later, actions: [] });
-  const more = (await plop.getGenerator("new-2").runPrompts()) as AnswerFlags;
-  return { ...flags, ...asked, ...more };
+  return { ...flags, ...asked };
 }
 
 /** Runs `lumi new`. */
