@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { completeAnswers } from "../src/commands/new/answers.ts";
-import { writeFiles } from "../src/commands/new/stamp.ts";
 import {
   type Answers,
   hashContent,
@@ -10,6 +9,7 @@ import {
   writeManifest,
 } from "../src/manifest/index.ts";
 import { renderTemplate, resolveTemplate } from "../src/template/index.ts";
+import { writeFiles } from "../src/utils/files.ts";
 
 /** The answers of a test service: `lumi new <name> --owner @acme/team` plus `flags`. */
 export function testAnswers(

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   type Answers,
@@ -11,23 +11,12 @@ import {
 } from "../../manifest/index.ts";
 import { type RenderedFile, renderTemplate, type TemplateSource } from "../../template/index.ts";
 import { generateProtoCode } from "../../utils/codegen.ts";
+import { writeFiles } from "../../utils/files.ts";
 
 /** What `stampService` wrote. */
 export interface StampResult {
   readonly files: readonly RenderedFile[];
   readonly manifest: Manifest;
-}
-
-/** Writes files under `root`, creating directories. */
-export async function writeFiles(
-  root: string,
-  files: readonly { path: string; content: Buffer }[],
-): Promise<void> {
-  for (const file of files) {
-    const target = path.join(root, file.path);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, file.content);
-  }
 }
 
 /** Whether `dir` does not exist or is empty. */

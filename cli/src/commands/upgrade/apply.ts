@@ -7,7 +7,7 @@ import {
   type ManifestFile,
   writeManifest,
 } from "../../manifest/index.ts";
-import { writeFiles } from "../new/stamp.ts";
+import { writeFiles } from "../../utils/files.ts";
 import type { UpgradePlan } from "./plan.ts";
 
 /**
@@ -30,9 +30,8 @@ export async function applyPlan(
       step.action === "add" ||
       (step.action === "blocked" && options.force) ||
       (step.renamedFrom !== undefined && step.action !== "blocked");
-    if (write && step.content !== undefined) {
-      await writeFiles(root, [{ path: step.path, content: step.content }]);
-    }
+    const written = write ? step.content : undefined;
+    if (written !== undefined) await writeFiles(root, [{ path: step.path, content: written }]);
     if (step.renamedFrom !== undefined) {
       await rm(path.join(root, step.renamedFrom), { force: true });
       await rm(path.join(root, BASE_DIR, step.renamedFrom), { force: true });
@@ -55,8 +54,11 @@ export async function applyPlan(
       await writeFiles(root, [{ path: `${BASE_DIR}/${step.path}`, content: step.pristine }]);
     }
     // The hash of what lumi last wrote: a file left alone keeps the hash it had.
-    const onDisk = await readFile(path.join(root, step.path)).catch(() => undefined);
-    const hash = write || previous === undefined ? hashContent(onDisk ?? "") : previous.hash;
+    const hash =
+      written !== undefined
+        ? hashContent(written)
+        : (previous?.hash ??
+          hashContent((await readFile(path.join(root, step.path)).catch(() => undefined)) ?? ""));
     files[step.path] = { mode: step.mode, hash };
   }
   const next: Manifest = { ...manifest, templateVersion: plan.to, files };
