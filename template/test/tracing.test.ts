@@ -170,6 +170,47 @@ describe("tracing on: the service as its own process, exporting to a local OTLP 
   });
 });
 
+describe("tracing on: the SDK's standard variables", () => {
+  it("when OTEL_PROPAGATORS and OTEL_RESOURCE_ATTRIBUTES are set then B3 headers are continued and the resource carries the attributes", async () => {
+    const sink = await startOtlpSink();
+    const svc = await spawnService(
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_TRACES_SAMPLER: "always_on",
+        OTEL_BSP_SCHEDULE_DELAY: "100",
+        OTEL_PROPAGATORS: "b3multi",
+        OTEL_RESOURCE_ATTRIBUTES: "team=orders,cloud.region=eu-west-1",
+      },
+      undefined,
+      preload,
+    );
+    try {
+      const traceId = "7bf92f3577b34da6a3ce929d0e0e4736";
+      // A W3C header is ignored: only B3 is configured.
+      const res = await fetch(`${svc.httpUrl}/v1/items?b3=1`, {
+        headers: {
+          "x-b3-traceid": traceId,
+          "x-b3-spanid": incomingSpanId,
+          "x-b3-sampled": "1",
+          traceparent,
+        },
+      });
+      expect(res.status).toBe(200);
+      const [server] = await sink.waitForSpans((s) => s.attributes["url.query"] === "b3=1");
+      expect(server).toMatchObject({
+        traceId,
+        parentSpanId: incomingSpanId,
+        resource: { team: "orders", "cloud.region": "eu-west-1", "service.name": "lumi-template" },
+      });
+    } finally {
+      svc.child.kill("SIGTERM");
+      await svc.exited;
+      await sink.close();
+    }
+  });
+});
+
 describe("tracing on: shutdown", () => {
   it("when SIGTERM arrives then buffered spans are exported before the process exits", async () => {
     const sink = await startOtlpSink();
@@ -239,7 +280,18 @@ describe("tracing off", () => {
 
   it("when an endpoint is set then the preload does load the SDK (the check above can fail)", async () => {
     const loaded = await loadedModules({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9" });
-    expect(loaded.some((url) => url.includes("@opentelemetry/sdk-node"))).toBe(true);
+    expect(loaded.some((url) => url.includes("@opentelemetry/sdk-trace/"))).toBe(true);
+    // Only the SDK's parts the template uses (ADR 0017): no umbrella packages,
+    // no instrumentation besides http and undici. (The OTLP exporters' shared
+    // transformer still imports the metrics and logs SDKs.)
+    const instrumentations = new Set(
+      loaded.flatMap((url) => /@opentelemetry\/(instrumentation-[\w-]+)\//.exec(url)?.[1] ?? []),
+    );
+    expect([...instrumentations].sort()).toEqual([
+      "instrumentation-http",
+      "instrumentation-undici",
+    ]);
+    expect(loaded.filter((url) => /sdk-node|auto-instrumentations/.test(url))).toEqual([]);
   });
 
   it("when the preload runs without an endpoint then the service logs no trace fields", async () => {

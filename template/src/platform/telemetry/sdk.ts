@@ -1,94 +1,70 @@
-import { type DiagLogger, DiagLogLevel, diag } from "@opentelemetry/api";
 import {
-  getNodeAutoInstrumentations,
-  type InstrumentationConfigMap,
-} from "@opentelemetry/auto-instrumentations-node";
+  context,
+  type DiagLogger,
+  DiagLogLevel,
+  diag,
+  propagation,
+  type TextMapPropagator,
+  trace,
+} from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import {
+  CompositePropagator,
+  diagLogLevelFromString,
+  getNumberFromEnv,
+  getStringFromEnv,
+  getStringListFromEnv,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from "@opentelemetry/core";
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as OTLPProtoTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
-import { NodeSDK } from "@opentelemetry/sdk-node";
+import { type Instrumentation, registerInstrumentations } from "@opentelemetry/instrumentation";
+import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
+import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
+import { B3InjectEncoding, B3Propagator } from "@opentelemetry/propagator-b3";
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  hostDetector,
+  processDetector,
+  resourceFromAttributes,
+} from "@opentelemetry/resources";
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
+  BatchSpanProcessor,
   ParentBasedSampler,
   type Sampler,
   type SpanProcessor,
   TraceIdRatioBasedSampler,
+  TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import type { TelemetryConfig } from "../config/index.ts";
 import type { Telemetry } from "./handle.ts";
 
-const off = { enabled: false } as const;
-
 /**
- * Every instrumentation auto-instrumentations-node knows, each switched on
- * or off explicitly: only what the template uses runs. `satisfies Required`
- * makes the type check fail when an upgrade adds one nobody has decided on.
+ * The instrumentations that run: outbound HTTP only. The public listener's
+ * server spans are made by its tracing middleware (platform/http), the RPC
+ * listener's by its interceptor, and the ops listener has none. Nothing else
+ * is loaded: each instrumentation is a direct dependency chosen here, not
+ * one of the forty an umbrella package imports (ADR 0017).
  */
-const instrumentationConfig = {
-  // Outbound node:http and node:https only. The public listener's server
-  // spans are made by its tracing middleware (platform/http), the RPC
-  // listener's by its interceptor, and the ops listener has none: the
-  // incoming side built every attribute and patched each request's and
-  // response's listener methods for every request, sampled or not.
-  "@opentelemetry/instrumentation-http": {
-    enabled: true,
-    disableIncomingRequestInstrumentation: true,
-  },
-  // Off: its layer wrapping costs every request more than the handler span is
-  // worth. Routes name the HTTP server span themselves (setHttpRoute).
-  "@opentelemetry/instrumentation-express": off,
-  "@opentelemetry/instrumentation-undici": { enabled: true },
-  // Express 5 routes through the `router` package: instrumenting it too traces every layer twice.
-  "@opentelemetry/instrumentation-router": off,
-  // Re-parses every log line; correlation comes from the logger's own mixin.
-  "@opentelemetry/instrumentation-pino": off,
-  "@opentelemetry/instrumentation-fs": off,
-  "@opentelemetry/instrumentation-dns": off,
-  "@opentelemetry/instrumentation-net": off,
-  "@opentelemetry/instrumentation-amqplib": off,
-  "@opentelemetry/instrumentation-aws-lambda": off,
-  "@opentelemetry/instrumentation-aws-sdk": off,
-  "@opentelemetry/instrumentation-bunyan": off,
-  "@opentelemetry/instrumentation-cassandra-driver": off,
-  "@opentelemetry/instrumentation-connect": off,
-  "@opentelemetry/instrumentation-cucumber": off,
-  "@opentelemetry/instrumentation-dataloader": off,
-  "@opentelemetry/instrumentation-generic-pool": off,
-  "@opentelemetry/instrumentation-graphql": off,
-  "@opentelemetry/instrumentation-grpc": off,
-  "@opentelemetry/instrumentation-hapi": off,
-  "@opentelemetry/instrumentation-host-metrics": off,
-  "@opentelemetry/instrumentation-ioredis": off,
-  "@opentelemetry/instrumentation-kafkajs": off,
-  "@opentelemetry/instrumentation-knex": off,
-  "@opentelemetry/instrumentation-koa": off,
-  "@opentelemetry/instrumentation-lru-memoizer": off,
-  "@opentelemetry/instrumentation-memcached": off,
-  "@opentelemetry/instrumentation-mongodb": off,
-  "@opentelemetry/instrumentation-mongoose": off,
-  "@opentelemetry/instrumentation-mysql": off,
-  "@opentelemetry/instrumentation-mysql2": off,
-  "@opentelemetry/instrumentation-nestjs-core": off,
-  "@opentelemetry/instrumentation-openai": off,
-  "@opentelemetry/instrumentation-oracledb": off,
-  "@opentelemetry/instrumentation-pg": off,
-  "@opentelemetry/instrumentation-redis": off,
-  "@opentelemetry/instrumentation-restify": off,
-  "@opentelemetry/instrumentation-runtime-node": off,
-  "@opentelemetry/instrumentation-socket.io": off,
-  "@opentelemetry/instrumentation-tedious": off,
-  "@opentelemetry/instrumentation-winston": off,
-} satisfies Required<InstrumentationConfigMap>;
-
-/** The instrumentations that run, by their package name. */
-const enabledInstrumentations: readonly string[] = Object.entries(instrumentationConfig)
-  .filter(([, config]) => config.enabled)
-  .map(([name]) => name);
+function createInstrumentations(): Instrumentation[] {
+  return [
+    // node:http and node:https, outgoing side only: the incoming side built
+    // every attribute and patched each request's and response's listener
+    // methods for every request, sampled or not.
+    new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
+    // fetch (undici), which the template's outbound clients use.
+    new UndiciInstrumentation(),
+  ];
+}
 
 /** The running SDK and what the ESM loader hook must intercept for it. */
 export interface Tracing extends Telemetry {
-  /** The packages the instrumentations patch ("express", "http"...). */
+  /** The packages the instrumentations patch ("http", "https"...). */
   readonly hookedModules: readonly string[];
 }
 
@@ -99,43 +75,44 @@ export interface StartTracingOptions {
 }
 
 /**
- * Starts the OpenTelemetry Node SDK for traces only: the http and undici
- * instrumentations, the configured sampler, an OTLP/HTTP exporter
- * behind a batch processor (`OTEL_BSP_*`), W3C trace context propagation.
- * No metrics reader and no logs exporter are started: metrics are
- * Prometheus (platform/metrics) and logs are JSON lines on stdout.
+ * Starts tracing, traces only, from the SDK's parts rather than
+ * `@opentelemetry/sdk-node`, whose import alone loads every exporter,
+ * metrics and logs SDK and resource detector (ADR 0017): a tracer provider
+ * with the configured sampler and the standard resource (`OTEL_RESOURCE_ATTRIBUTES`,
+ * process and host attributes), an OTLP/HTTP exporter behind a batch
+ * processor (`OTEL_BSP_*`), `AsyncLocalStorage` context, the propagators of
+ * `OTEL_PROPAGATORS` (W3C trace context and baggage by default), and the
+ * http and undici instrumentations. Metrics are Prometheus
+ * (platform/metrics) and logs JSON lines on stdout.
  */
 export function startTracing(config: TelemetryConfig, options: StartTracingOptions = {}): Tracing {
-  diag.setLogger(stderrDiagLogger, DiagLogLevel.WARN);
-  const instrumentations = getNodeAutoInstrumentations(instrumentationConfig);
-  // Belt and braces: whatever is not on the list is switched off again.
-  const wanted = new Set(enabledInstrumentations);
-  const enabled = instrumentations.filter((i) => wanted.has(i.instrumentationName));
-  for (const instrumentation of instrumentations) {
-    if (!wanted.has(instrumentation.instrumentationName)) instrumentation.disable();
-  }
-  const sdk = new NodeSDK({
-    resource: defaultResource().merge(
-      resourceFromAttributes({
-        "service.name": config.serviceName,
-        "service.version": config.serviceVersion,
-        "deployment.environment.name": config.deploymentEnvironment,
-      }),
-    ),
-    serviceName: config.serviceName,
+  diag.setLogger(stderrDiagLogger, diagLevelOf(getStringFromEnv("OTEL_LOG_LEVEL")));
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const propagator = propagatorOf(getStringListFromEnv("OTEL_PROPAGATORS"));
+  if (propagator !== undefined) propagation.setGlobalPropagator(propagator);
+  const provider = new TracerProvider({
+    resource: defaultResource()
+      .merge(detectResources({ detectors: [envDetector, processDetector, hostDetector] }))
+      .merge(
+        resourceFromAttributes({
+          "service.name": config.serviceName,
+          "service.version": config.serviceVersion,
+          "deployment.environment.name": config.deploymentEnvironment,
+        }),
+      ),
     sampler: samplerOf(config),
-    ...(options.spanProcessors === undefined
-      ? { traceExporter: exporterOf(config) }
-      : { spanProcessors: options.spanProcessors }),
-    // Empty lists, not undefined: otherwise NodeSDK starts OTLP metrics and logs exporters.
-    metricReaders: [],
-    logRecordProcessors: [],
-    instrumentations: enabled,
+    spanLimits: spanLimitsFromEnv(),
+    spanProcessors: options.spanProcessors ?? [batchProcessorOf(config)],
   });
-  sdk.start();
+  trace.setGlobalTracerProvider(provider);
+  const instrumentations = createInstrumentations();
+  const unregister = registerInstrumentations({ instrumentations, tracerProvider: provider });
   return {
-    shutdown: () => sdk.shutdown(),
-    hookedModules: enabled.flatMap((instrumentation) =>
+    shutdown: async () => {
+      unregister();
+      await provider.shutdown();
+    },
+    hookedModules: instrumentations.flatMap((instrumentation) =>
       ((instrumentation as Partial<ModuleDefinitions>).getModuleDefinitions?.() ?? []).map(
         (definition) => definition.name,
       ),
@@ -166,20 +143,89 @@ function samplerOf(config: TelemetryConfig): Sampler {
   }
 }
 
-/** The OTLP/HTTP exporter for the configured protocol (headers, timeout, compression: `OTEL_EXPORTER_OTLP_*`). */
-function exporterOf(config: TelemetryConfig) {
-  return config.protocol === "http/json"
-    ? new OTLPJsonTraceExporter({ url: config.tracesUrl })
-    : new OTLPProtoTraceExporter({ url: config.tracesUrl });
+/**
+ * The OTLP/HTTP exporter for the configured protocol (headers, timeout and
+ * compression from `OTEL_EXPORTER_OTLP_*`, read by the exporter) behind a
+ * batch processor sized by `OTEL_BSP_*`.
+ */
+function batchProcessorOf(config: TelemetryConfig): SpanProcessor {
+  const exporter =
+    config.protocol === "http/json"
+      ? new OTLPJsonTraceExporter({ url: config.tracesUrl })
+      : new OTLPProtoTraceExporter({ url: config.tracesUrl });
+  return new BatchSpanProcessor({
+    exporter,
+    maxQueueSize: positiveFromEnv("OTEL_BSP_MAX_QUEUE_SIZE"),
+    scheduledDelayMillis: positiveFromEnv("OTEL_BSP_SCHEDULE_DELAY"),
+    exportTimeoutMillis: positiveFromEnv("OTEL_BSP_EXPORT_TIMEOUT"),
+    maxExportBatchSize: positiveFromEnv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE"),
+  });
 }
 
-/** SDK warnings and errors (a failed export, a bad option) as JSON lines on stderr. */
+/** The standard span limits (`OTEL_SPAN_*_LIMIT`, `OTEL_ATTRIBUTE_*_LIMIT`); unset means the SDK's default. */
+function spanLimitsFromEnv() {
+  return {
+    attributeCountLimit:
+      getNumberFromEnv("OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT") ??
+      getNumberFromEnv("OTEL_ATTRIBUTE_COUNT_LIMIT"),
+    attributeValueLengthLimit:
+      getNumberFromEnv("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT") ??
+      getNumberFromEnv("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"),
+    eventCountLimit: getNumberFromEnv("OTEL_SPAN_EVENT_COUNT_LIMIT"),
+    linkCountLimit: getNumberFromEnv("OTEL_SPAN_LINK_COUNT_LIMIT"),
+  };
+}
+
+/** A positive number from the environment; anything else is reported and means the SDK's default. */
+function positiveFromEnv(key: string): number | undefined {
+  const value = getNumberFromEnv(key);
+  if (value !== undefined && value <= 0) {
+    diag.warn(`${key} (${value}) must be greater than 0; using the default`);
+    return undefined;
+  }
+  return value;
+}
+
+const propagators: ReadonlyMap<string, () => TextMapPropagator> = new Map([
+  ["tracecontext", () => new W3CTraceContextPropagator()],
+  ["baggage", () => new W3CBaggagePropagator()],
+  ["b3", () => new B3Propagator()],
+  ["b3multi", () => new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER })],
+]);
+
+/**
+ * The propagator `OTEL_PROPAGATORS` names (comma-separated: `tracecontext`,
+ * `baggage`, `b3`, `b3multi`, or `none`); unset means W3C trace context and
+ * baggage. Undefined means none (the API's no-op propagator stays). An
+ * unknown name is reported and skipped.
+ */
+export function propagatorOf(names: readonly string[] | undefined): TextMapPropagator | undefined {
+  const wanted = [...new Set(names ?? ["tracecontext", "baggage"])];
+  if (wanted.includes("none")) return undefined;
+  const chosen: TextMapPropagator[] = [];
+  for (const name of wanted) {
+    const create = propagators.get(name);
+    if (create === undefined) diag.warn(`OTEL_PROPAGATORS: unknown propagator "${name}" skipped`);
+    else chosen.push(create());
+  }
+  if (chosen.length === 0) return undefined;
+  return chosen.length === 1 ? chosen[0] : new CompositePropagator({ propagators: chosen });
+}
+
+/** The diagnostics level `OTEL_LOG_LEVEL` names; warnings and errors by default. */
+function diagLevelOf(name: string | undefined): DiagLogLevel {
+  return name === undefined
+    ? DiagLogLevel.WARN
+    : (diagLogLevelFromString(name) ?? DiagLogLevel.WARN);
+}
+
+/** SDK diagnostics (a failed export, a bad option) as JSON lines on stderr. */
 const stderrDiagLogger: DiagLogger = {
   error: (message, ...args) => writeDiag("error", message, args),
   warn: (message, ...args) => writeDiag("warn", message, args),
-  info: () => {},
-  debug: () => {},
-  verbose: () => {},
+  info: (message, ...args) => writeDiag("info", message, args),
+  debug: (message, ...args) => writeDiag("debug", message, args),
+  verbose: (message, ...args) => writeDiag("trace", message, args),
 };
 
 function writeDiag(level: string, message: string, args: unknown[]): void {
