@@ -72,6 +72,7 @@ describe("template/Dockerfile", () => {
     expect(argv).toBeDefined();
     expect(argv?.[0]).toMatch(/(^|\/)node$/);
     expect(argv?.slice(1)).toEqual([
+      "--max-semi-space-size=8",
       "--import",
       "./dist/platform/telemetry/register.js",
       "dist/main.js",

@@ -26,9 +26,22 @@ const duration = Number(process.env.BENCH_DURATION ?? 10);
 const warmup = Number(process.env.BENCH_WARMUP ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const only = new Set((process.env.BENCH_ONLY ?? "").split(",").filter(Boolean));
-// The golden service runs as production does: compiled to dist/ (built first).
-const registerPath = "./dist/platform/telemetry/register.js";
-const mainPath = "dist/main.js";
+/**
+ * The golden service runs as the image runs it: compiled to dist/ (built
+ * first), with the node options and the tracing preload of the Dockerfile's
+ * ENTRYPOINT (tracing stays off unless a variant sets an endpoint).
+ */
+const entrypoint = (() => {
+  const line = readFileSync(join(templateDir, "Dockerfile"), "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("ENTRYPOINT "));
+  const argv = JSON.parse(line?.slice("ENTRYPOINT ".length) ?? "[]") as string[];
+  if (argv.at(-1) !== "dist/main.js")
+    throw new Error("the Dockerfile's ENTRYPOINT must run dist/main.js");
+  return argv.slice(1);
+})();
+/** The entry point's node options and preload, without the script (for bench/servers/golden.ts). */
+const nodeOptions = entrypoint.slice(0, -1);
 const itemId = "00000000-0000-4000-8000-000000000001";
 
 interface Variant {
@@ -52,6 +65,10 @@ interface Sample {
   errors: number;
   readyMs: number;
   rssMb: number;
+  /** The server's CPU time (user + system) per request served, in µs. */
+  cpuUs: number;
+  /** The server's CPU time over the measurement's wall time: below ~95% the load generator, not the server, set the pace. */
+  busy: number;
 }
 
 // Development mode only so that the items routes run as the development
@@ -110,6 +127,15 @@ function rssMb(pid: number): number {
   return Math.round(kb / 1024);
 }
 
+/** CPU time (user + system) a process has used, in clock ticks (USER_HZ, 100 per second on Linux). */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces), from the 3rd: utime is the 14th, stime the 15th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+const ticksPerSecond = 100;
+
 /** Starts a variant pinned to core 0; resolves with its process, ports and start→ready time. */
 async function startVariant(variant: Variant) {
   const started = performance.now();
@@ -161,7 +187,9 @@ async function startVariant(variant: Variant) {
 }
 
 /** Runs autocannon pinned to core 1 and returns its summary. */
-function load(options: object): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+function load(
+  options: object,
+): Promise<{ rps: number; p50: number; p99: number; errors: number; total: number }> {
   return new Promise((resolve, reject) => {
     execFile(
       "taskset",
@@ -185,10 +213,21 @@ async function measure(variant: Variant): Promise<Sample> {
           body: JSON.stringify({ id: id ?? itemId }),
         };
   await load({ ...target, connections, duration: warmup });
-  const rss = rssMb(child.pid ?? 0);
-  const result = await load({ ...target, connections, duration });
+  const pid = child.pid ?? 0;
+  const rss = rssMb(pid);
+  const ticksBefore = cpuTicks(pid);
+  const startedAt = performance.now();
+  const { total, ...result } = await load({ ...target, connections, duration });
+  const seconds = (performance.now() - startedAt) / 1000;
+  const ticks = cpuTicks(pid) - ticksBefore;
   await stop(child);
-  return { ...result, readyMs, rssMb: rss };
+  return {
+    ...result,
+    readyMs,
+    rssMb: rss,
+    cpuUs: total > 0 ? (ticks / ticksPerSecond / total) * 1e6 : Number.NaN,
+    busy: ticks / ticksPerSecond / seconds,
+  };
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -228,7 +267,7 @@ function build(): Promise<void> {
  * with no cache at all (every read a Postgres query).
  */
 function cacheVariants(storageEnv: Record<string, string>): Variant[] {
-  const golden = ["bench/servers/golden.ts"];
+  const golden = [...nodeOptions, "bench/servers/golden.ts"];
   const read = { kind: "service", request: "http" } as const;
   return [
     {
@@ -326,14 +365,14 @@ async function main(): Promise<void> {
     {
       id: "http",
       label: "golden HTTP, full stack, tracing off",
-      args: [mainPath],
+      args: entrypoint,
       kind: "service",
       request: "http",
     },
     {
       id: "http-traced",
       label: "golden HTTP, full stack, tracing on (default sampler)",
-      args: ["--import", registerPath, mainPath],
+      args: entrypoint,
       env: tracingOn,
       kind: "service",
       request: "http",
@@ -341,7 +380,7 @@ async function main(): Promise<void> {
     {
       id: "http-jwt",
       label: "golden HTTP, full stack with RS256 token verification, tracing off",
-      args: [mainPath],
+      args: entrypoint,
       env: jwtEnv,
       headers: { authorization: `Bearer ${token}` },
       kind: "service",
@@ -358,7 +397,7 @@ async function main(): Promise<void> {
     {
       id: "rpc",
       label: "golden RPC unary, all interceptors",
-      args: [mainPath],
+      args: entrypoint,
       kind: "service",
       request: "rpc",
     },
@@ -370,7 +409,7 @@ async function main(): Promise<void> {
       const sample = await measure(variant);
       samples.get(variant.id)?.push(sample);
       process.stderr.write(
-        `round ${round}/${rounds} ${variant.id}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, errors ${sample.errors}\n`,
+        `round ${round}/${rounds} ${variant.id}: ${Math.round(sample.rps)} req/s, ${sample.cpuUs.toFixed(1)} µs CPU/req, server busy ${Math.round(sample.busy * 100)}%, p99 ${sample.p99} ms, errors ${sample.errors}\n`,
       );
     }
   }
@@ -387,39 +426,48 @@ async function main(): Promise<void> {
         errors: list.reduce((sum, s) => sum + s.errors, 0),
         readyMs: median(list.map((s) => s.readyMs)),
         rssMb: median(list.map((s) => s.rssMb)),
+        cpuUs: median(list.map((s) => s.cpuUs)),
+        busy: median(list.map((s) => s.busy)),
       },
     ]),
   );
-  const express = summary.get("express")?.rps ?? Number.NaN;
-  const connect = summary.get("connect")?.rps ?? Number.NaN;
+  const express = summary.get("express");
+  const connect = summary.get("connect");
   const lines = [
     `Node ${process.version}, ${rounds} rounds × ${duration} s (warm-up ${warmup} s), ${connections} connections; medians.`,
     "",
-    "| variant | req/s | p50 ms | p99 ms | errors | ÷ bare express | ÷ bare connect | start→ready ms | RSS MB after warm-up |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "Throughput ratios divide req/s. CPU ratios divide the server's CPU time per request the other",
+    "way round (baseline ÷ variant): the throughput ratio a whole core would give, which other work",
+    "on a shared machine moves much less. Busy is the server's CPU time over the run's wall time.",
+    "",
+    "| variant | req/s | p50 ms | p99 ms | errors | CPU µs/req | busy | ÷ bare express (req/s, CPU) | ÷ bare connect (req/s, CPU) | start→ready ms | RSS MB after warm-up |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
   ];
+  const versus = (s: Sample, base: Sample | undefined) =>
+    base === undefined
+      ? ""
+      : `${(s.rps / base.rps).toFixed(2)}, ${(base.cpuUs / s.cpuUs).toFixed(2)}`;
   for (const variant of variants) {
     const s = summary.get(variant.id);
     if (s === undefined) continue;
-    const vsExpress = variant.request === "http" ? (s.rps / express).toFixed(2) : "";
-    const vsConnect = variant.request === "rpc" ? (s.rps / connect).toFixed(2) : "";
+    const vsExpress = variant.request === "http" ? versus(s, express) : "";
+    const vsConnect = variant.request === "rpc" ? versus(s, connect) : "";
     lines.push(
-      `| ${variant.label} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${s.errors} | ${vsExpress} | ${vsConnect} | ${Math.round(s.readyMs)} | ${s.rssMb} |`,
+      `| ${variant.label} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${s.errors} | ${s.cpuUs.toFixed(1)} | ${Math.round(s.busy * 100)}% | ${vsExpress} | ${vsConnect} | ${Math.round(s.readyMs)} | ${s.rssMb} |`,
     );
   }
   const cached = variants.filter((variant) => variant.versus !== undefined);
   if (cached.length > 0) {
     lines.push(
       "",
-      "| cached item read (GET /v1/items/:id) | req/s | p50 ms | p99 ms | errors | ÷ same route returning a constant |",
-      "|---|---|---|---|---|---|",
+      "| cached item read (GET /v1/items/:id) | req/s | p50 ms | p99 ms | errors | CPU µs/req | ÷ same route returning a constant (req/s, CPU) |",
+      "|---|---|---|---|---|---|---|",
     );
     for (const variant of cached) {
       const s = summary.get(variant.id);
-      const base = summary.get(variant.versus ?? "")?.rps ?? Number.NaN;
       if (s === undefined) continue;
       lines.push(
-        `| ${variant.label} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${s.errors} | ${(s.rps / base).toFixed(2)} |`,
+        `| ${variant.label} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${s.errors} | ${s.cpuUs.toFixed(1)} | ${versus(s, summary.get(variant.versus ?? ""))} |`,
       );
     }
   }
