@@ -27,6 +27,7 @@ import {
   requestIdInterceptor,
   tracingInterceptor,
 } from "../src/platform/rpc/index.ts";
+import { tracingEnabled } from "../src/platform/telemetry/index.ts";
 import { startTracing, type Tracing } from "../src/platform/telemetry/sdk.ts";
 import { type LogLine, startService, type TestService } from "./harness.ts";
 import { rawRequest } from "./http-support.ts";
@@ -34,8 +35,10 @@ import { rawRequest } from "./http-support.ts";
 // The production SDK set-up (sampler forced on) exporting to memory.
 const exporter = new InMemorySpanExporter();
 let tracing: Tracing;
+let enabledBeforeStart: boolean | undefined;
 
 beforeAll(() => {
+  enabledBeforeStart = tracingEnabled();
   const config = loadTelemetryConfig(
     { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", OTEL_TRACES_SAMPLER: "always_on" },
     { version: "0.0.0-test" },
@@ -52,6 +55,11 @@ afterAll(async () => {
 });
 
 beforeEach(() => exporter.reset());
+
+it("when an SDK is registered then tracingEnabled says so, and not before (the listeners install their hooks on it)", () => {
+  expect(enabledBeforeStart).toBe(false);
+  expect(tracingEnabled()).toBe(true);
+});
 
 const incomingTraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
 const incomingSpanId = "00f067aa0ba902b7";

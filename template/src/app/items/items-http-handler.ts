@@ -49,9 +49,30 @@ function ifMatchVersion(req: Request): number | undefined {
   return Number(match[1]);
 }
 
+/**
+ * Items rendered as REST JSON, by item object. Items are immutable (an update
+ * makes a new one) and the cache hands the same object to every read until
+ * it changes, so a hot item is rendered once, not on every read.
+ */
+const renderedItems = new WeakMap<Item, string>();
+
+/** The REST JSON text of an item. */
+function itemBody(item: Item): string {
+  let body = renderedItems.get(item);
+  if (body === undefined) {
+    body = JSON.stringify(itemToJson(item));
+    renderedItems.set(item, body);
+  }
+  return body;
+}
+
 /** Sends one item with its ETag. */
 function sendItem(res: Response, status: number, item: Item): void {
-  res.status(status).setHeader("ETag", etagOf(item)).json(itemToJson(item));
+  res
+    .status(status)
+    .setHeader("ETag", etagOf(item))
+    .setHeader("Content-Type", "application/json; charset=utf-8")
+    .send(itemBody(item));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../platform/errors/index.ts";
-import { createItemsService } from "./items-service.ts";
+import { itemIdInput } from "./item.ts";
+import { createItemsService, parseItemId } from "./items-service.ts";
 import { createMemoryItemsRepository } from "./memory-items-repo.ts";
 import { encodePageToken } from "./page-token.ts";
 
@@ -124,6 +125,46 @@ describe("ItemsService.get", () => {
     const { service } = setup();
     const created = await service.create({ name: "case" });
     expect((await service.get(created.id.toUpperCase())).id).toBe(created.id);
+  });
+});
+
+describe("parseItemId", () => {
+  it("when ids of every shape are parsed then it accepts, lower-cases and refuses exactly as the schema does", () => {
+    const ids = [
+      "00000000-0000-4000-8000-000000000001",
+      "0192F3C4-5B6A-7C8D-9E0F-A1B2C3D4E5F6",
+      "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+      "00000000-0000-0000-0000-000000000000",
+      "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
+      "00000000-0000-0000-8000-000000000001",
+      "00000000-0000-9000-8000-000000000001",
+      "00000000-0000-4000-c000-000000000001",
+      "{00000000-0000-4000-8000-000000000001}",
+      "00000000000040008000000000000001",
+      "00000000-0000-4000-8000-00000000000",
+      " 00000000-0000-4000-8000-000000000001",
+      "00000000-0000-4000-8000-000000000001\n",
+      "",
+      "not-a-uuid",
+    ];
+    for (const id of ids) {
+      const schema = itemIdInput.safeParse({ id });
+      if (schema.success) {
+        expect(parseItemId(id), id).toBe(schema.data.id);
+      } else {
+        const error = (() => {
+          try {
+            parseItemId(id);
+          } catch (thrown) {
+            return thrown;
+          }
+        })();
+        expect(error, id).toBeInstanceOf(AppError);
+        expect((error as AppError).violations, id).toEqual([
+          { field: "id", description: "must be a UUID" },
+        ]);
+      }
+    }
   });
 });
 

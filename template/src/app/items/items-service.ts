@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
 import { AppError } from "../../platform/errors/index.ts";
 import { parseInput } from "../validation.ts";
 import {
@@ -38,6 +39,19 @@ export interface ItemsServiceOptions {
   readonly newId?: () => string;
 }
 
+/** zod's UUID pattern: the one `itemIdInput` checks. */
+const uuidPattern = z.regexes.uuid();
+
+/**
+ * An item id in its canonical, lower-case form, or a validation error naming
+ * `id`. Every read and write pays it, so a well-formed id is checked with
+ * zod's own pattern directly; only a bad one goes through the schema, for
+ * its message.
+ */
+export function parseItemId(id: string): string {
+  return uuidPattern.test(id) ? id.toLowerCase() : parseInput(itemIdInput, { id }).id;
+}
+
 /**
  * Creates the items use cases. Inputs arrive as plain values from either
  * surface and are validated here, so both surfaces answer alike.
@@ -47,7 +61,7 @@ export function createItemsService(options: ItemsServiceOptions): ItemsService {
   const now = options.now ?? (() => new Date());
   const newId = options.newId ?? randomUUID;
 
-  const requireId = (id: string) => parseInput(itemIdInput, { id }).id;
+  const requireId = parseItemId;
 
   return {
     async create(input) {

@@ -2,6 +2,7 @@ import express, { type Express, type Router } from "express";
 import type { Logger } from "pino";
 import type { Metrics } from "../metrics/index.ts";
 import type { RateLimiter } from "../ratelimit/index.ts";
+import { tracingEnabled } from "../telemetry/index.ts";
 import { compileTrust, createClientIpResolver } from "./client-ip.ts";
 import { errorMiddleware, notFoundMiddleware } from "./error-middleware.ts";
 import {
@@ -48,7 +49,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // One express layer for the whole standard stack (see chainMiddleware).
   app.use(
     chainMiddleware([
-      tracingMiddleware(),
+      // Only when the tracing preload registered an SDK (tracing on).
+      ...(tracingEnabled() ? [tracingMiddleware()] : []),
       requestIdMiddleware(options.logger, createClientIpResolver(options.trustedProxies)),
       accessLogMiddleware({
         metrics: options.metrics,
@@ -56,7 +58,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
         sampleRoutes: options.accessLogSampling.routes,
       }),
       securityHeadersMiddleware(),
-      corsMiddleware(options.corsOrigins),
+      // With no allowed origin it adds nothing: left out.
+      ...(options.corsOrigins.length > 0 ? [corsMiddleware(options.corsOrigins)] : []),
       rateLimitMiddleware(options.rateLimiter, options.metrics),
       // Requests that carry no body by definition skip the parser entirely.
       (req, res, next) =>

@@ -38,8 +38,8 @@ const redactedQueryKeys = [
  * listener methods for every request, sampled or not (about half of the
  * traced request's CPU, profiled). Here an unsampled request costs a context
  * extraction, the sampler's decision and one `context.with`; the attributes
- * are computed only for spans that are recorded. With tracing off (no SDK
- * registered) the span is invalid and the request passes straight through.
+ * are computed only for spans that are recorded. The app installs it only
+ * when tracing is on (`tracingEnabled()`: the preload registered an SDK).
  */
 export function tracingMiddleware(): RequestHandler {
   const tracer = trace.getTracer("@lumi/template/http");

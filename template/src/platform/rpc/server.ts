@@ -15,6 +15,7 @@ import {
 } from "../http/index.ts";
 import type { Metrics } from "../metrics/index.ts";
 import type { RateLimiter } from "../ratelimit/index.ts";
+import { tracingEnabled } from "../telemetry/index.ts";
 import { callLogKey, clientIpKey, requestIdKey } from "./context.ts";
 import {
   codeName,
@@ -63,7 +64,8 @@ export function createRpcHandler(options: RpcHandlerOptions): NodeHandler {
         .set(callLogKey, calls.get(req)?.log ?? { logged: false }),
     interceptors: [
       requestIdInterceptor(options.logger),
-      tracingInterceptor(),
+      // Only when the tracing preload registered an SDK (tracing on).
+      ...(tracingEnabled() ? [tracingInterceptor()] : []),
       loggingInterceptor(options.metrics),
       recoveryInterceptor(),
       rateLimitInterceptor(options.rateLimiter, options.metrics),

@@ -27,8 +27,8 @@ const headersGetter: TextMapGetter<Headers> = {
  * faults). An incoming `traceparent` is continued; the handler runs in the
  * span's context, so its outbound calls propagate it, and the call's logger
  * is replaced by a child carrying trace_id and span_id. The span ends when
- * the call, or its response stream, does. With tracing off (no SDK
- * registered) the span is invalid and the call passes straight through.
+ * the call, or its response stream, does. The RPC handler installs it only
+ * when tracing is on (`tracingEnabled()`: the preload registered an SDK).
  */
 export function tracingInterceptor(): Interceptor {
   const tracer = trace.getTracer("@lumi/template/rpc");

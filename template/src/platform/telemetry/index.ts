@@ -9,4 +9,5 @@ export {
   isTraced,
   traceMixin,
   traceMixinMergeStrategy,
+  tracingEnabled,
 } from "./log-correlation.ts";

@@ -1,4 +1,10 @@
-import { INVALID_SPAN_CONTEXT, type Span, type SpanContext, trace } from "@opentelemetry/api";
+import {
+  INVALID_SPAN_CONTEXT,
+  ProxyTracer,
+  type Span,
+  type SpanContext,
+  trace,
+} from "@opentelemetry/api";
 import type { Logger } from "pino";
 
 /** The fields that tie a log line to a trace (OpenTelemetry log correlation). */
@@ -21,6 +27,16 @@ const noFields: Readonly<Record<string, never>> = Object.freeze({});
  */
 function isValid(spanContext: SpanContext): boolean {
   return spanContext !== INVALID_SPAN_CONTEXT && trace.isSpanContextValid(spanContext);
+}
+
+/**
+ * Whether a tracer provider is registered (the tracing preload started the
+ * SDK). Without one the API hands out proxy tracers whose spans are all
+ * invalid, so the listeners leave their tracing hooks out altogether rather
+ * than run them for nothing on every request and call.
+ */
+export function tracingEnabled(): boolean {
+  return !(trace.getTracer("@lumi/template") instanceof ProxyTracer);
 }
 
 /** Whether a span belongs to a trace: false for every span when tracing is off. */
