@@ -20,8 +20,17 @@ const TEMPLATE = path.join(ROOT, "template");
 /** Build tools the template's `build` script uses but that the monorepo installs at the root. */
 export const BUILD_TOOLS = ["typescript", "@types/node"] as const;
 
+/** Development tools of the template itself that its `build` script runs (the bundler). */
+export const TEMPLATE_BUILD_TOOLS = ["esbuild"] as const;
+
 /** Files of the template, besides src/, that the Dockerfile needs or that describe the build. */
-const FILES = ["Dockerfile", ".dockerignore", "tsconfig.json", "tsconfig.build.json"];
+const FILES = [
+  "Dockerfile",
+  ".dockerignore",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "scripts/bundle.ts",
+];
 
 interface PackageJson {
   name?: string;
@@ -36,14 +45,17 @@ interface PackageLock {
 
 /**
  * Returns the package.json the image is built from: the template's dependencies, and of its
- * development tools only what the build needs (TypeScript and type packages; the linter, the
+ * development tools only what the build needs (TypeScript, the bundler and type packages; the linter, the
  * test runner, buf and the pinned Node are for developers), taking missing build tools from the
  * monorepo root at the root's version ranges.
  */
 export function standalonePackageJson(template: PackageJson, root: PackageJson): PackageJson {
   const devDependencies = Object.fromEntries(
     Object.entries(template.devDependencies ?? {}).filter(
-      ([name]) => name.startsWith("@types/") || (BUILD_TOOLS as readonly string[]).includes(name),
+      ([name]) =>
+        name.startsWith("@types/") ||
+        (BUILD_TOOLS as readonly string[]).includes(name) ||
+        (TEMPLATE_BUILD_TOOLS as readonly string[]).includes(name),
     ),
   );
   for (const tool of BUILD_TOOLS) {
@@ -96,7 +108,10 @@ export function writeImageContext(outDir: string): void {
     throw new Error(`${outDir} is not empty`);
   }
   mkdirSync(outDir, { recursive: true });
-  for (const file of FILES) cpSync(path.join(TEMPLATE, file), path.join(outDir, file));
+  for (const file of FILES) {
+    mkdirSync(path.dirname(path.join(outDir, file)), { recursive: true });
+    cpSync(path.join(TEMPLATE, file), path.join(outDir, file));
+  }
   copySources(path.join(TEMPLATE, "src"), path.join(outDir, "src"));
   cpSync(path.join(TEMPLATE, "migrations"), path.join(outDir, "migrations"), { recursive: true });
 

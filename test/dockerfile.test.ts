@@ -74,11 +74,11 @@ describe("template/Dockerfile", () => {
     expect(argv?.slice(1)).toEqual([
       "--max-semi-space-size=8",
       "--import",
-      "./dist/platform/telemetry/register.js",
+      "./dist/register.js",
       "dist/main.js",
     ]);
     expect(only("CMD")).toEqual([]);
-    // The preload and the entry point are what the build compiles from src/.
+    // The preload and the entry point are what scripts/bundle.ts bundles from src/.
     expect(existsSync(`${templateDir}src/platform/telemetry/register.ts`)).toBe(true);
     expect(existsSync(`${templateDir}src/main.ts`)).toBe(true);
   });

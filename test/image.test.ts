@@ -44,6 +44,7 @@ describe("the image build context", () => {
         "migrations",
         "package-lock.json",
         "package.json",
+        "scripts",
         "src",
         "tsconfig.build.json",
         "tsconfig.json",
@@ -145,7 +146,8 @@ describe("the Dockerfile's steps, replayed", () => {
 
   it("when the build stage has run then dist holds the entry point and the tracing preload", () => {
     expect(existsSync(join(runtimeDir, "dist", "main.js"))).toBe(true);
-    expect(existsSync(join(runtimeDir, "dist", "platform", "telemetry", "register.js"))).toBe(true);
+    expect(existsSync(join(runtimeDir, "dist", "register.js"))).toBe(true);
+    expect(existsSync(join(runtimeDir, "dist", "migrate.js"))).toBe(true);
     expect(existsSync(join(runtimeDir, "src"))).toBe(false);
   });
 

@@ -1,9 +1,8 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import http from "node:http";
-import { createRequire } from "node:module";
 import net, { type AddressInfo } from "node:net";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { createTestIssuer } from "../test/test-issuer.ts";
@@ -27,7 +26,7 @@ const warmup = Number(process.env.BENCH_WARMUP ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const only = new Set((process.env.BENCH_ONLY ?? "").split(",").filter(Boolean));
 /**
- * The golden service runs as the image runs it: compiled to dist/ (built
+ * The golden service runs as the image runs it: bundled into dist/ (built
  * first), with the node options and the tracing preload of the Dockerfile's
  * ENTRYPOINT (tracing stays off unless a variant sets an endpoint).
  */
@@ -244,19 +243,11 @@ const median = (values: number[]) => {
     : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
 
-const tscPath = join(
-  dirname(createRequire(import.meta.url).resolve("typescript/package.json")),
-  "bin/tsc",
-);
-
-/** Compiles the service to dist/ with the production tsconfig. */
+/** Bundles the service into dist/ as the image's build does (`scripts/bundle.ts`). */
 function build(): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [tscPath, "-p", "tsconfig.build.json"],
-      { cwd: templateDir },
-      (error) => (error ? reject(error) : resolve()),
+    execFile(process.execPath, ["scripts/bundle.ts"], { cwd: templateDir }, (error) =>
+      error ? reject(error) : resolve(),
     );
   });
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,13 +20,47 @@ describe("the production build", () => {
       dirname(createRequire(import.meta.url).resolve("typescript/package.json")),
       "bin/tsc",
     );
+    // `npm run build`: the type check, then the bundle.
     execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
       cwd: templateDir,
       stdio: "pipe",
     });
+    execFileSync(process.execPath, ["scripts/bundle.ts"], { cwd: templateDir, stdio: "pipe" });
   }, 120_000);
 
-  it("when the sources are compiled to dist then the compiled service starts, answers and drains", async () => {
+  it("when the service is bundled then dist holds the three entry points and their shared chunks, and no sources", () => {
+    const files = readdirSync(distDir, { recursive: true }).map(String);
+    expect(files.filter((file) => !file.includes("/")).sort()).toEqual(
+      [
+        "chunks",
+        "main.js",
+        "main.js.map",
+        "migrate.js",
+        "migrate.js.map",
+        "register.js",
+        "register.js.map",
+      ].sort(),
+    );
+    expect(files.some((file) => file.endsWith(".ts"))).toBe(false);
+  });
+
+  // lumi:begin embedded
+  it("when the bundled migration command runs then it finds the migrations beside dist and loads the embedded store", () => {
+    const store = mkdtempSync(join(tmpdir(), "lumi-build-"));
+    try {
+      const status = execFileSync(process.execPath, [`${distDir}/migrate.js`, "status"], {
+        cwd: tmpdir(),
+        env: { PATH: process.env.PATH ?? "", DATABASE_EMBEDDED_DIR: store },
+        encoding: "utf8",
+      });
+      expect(status).toMatch(/0001_create_items\s+pending/);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
+  });
+  // lumi:end embedded
+
+  it("when the sources are bundled to dist then the bundled service starts, answers and drains", async () => {
     const svc = await spawnService({}, `${distDir}/main.js`);
     expect((await fetch(`${svc.opsUrl}/readyz`)).status).toBe(200);
     const created = await fetch(`${svc.httpUrl}/v1/items`, {
@@ -50,7 +85,7 @@ describe("the production build", () => {
     expect((await svc.exited).code).toBe(0);
   });
 
-  it("when the compiled tracing preload is imported then the compiled service exports spans", async () => {
+  it("when the bundled tracing preload is imported then the bundled service exports spans", async () => {
     const sink = await startOtlpSink();
     const svc = await spawnService(
       {
@@ -60,7 +95,7 @@ describe("the production build", () => {
         OTEL_BSP_SCHEDULE_DELAY: "100",
       },
       `${distDir}/main.js`,
-      ["--import", `${distDir}/platform/telemetry/register.js`],
+      ["--import", `${distDir}/register.js`],
     );
     try {
       expect((await fetch(`${svc.httpUrl}/v1/items`)).status).toBe(200);

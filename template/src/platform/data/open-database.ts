@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import type { Logger } from "../logging/index.ts";
 import type { Database } from "./database.ts";
 import type { DatabaseSettings } from "./database-config.ts";
@@ -9,8 +10,21 @@ import { createMigrator, type MigrationStatus } from "./migrate.ts";
 import { loadMigrations } from "./migrations.ts";
 import { createDatabase } from "./postgres-database.ts";
 
-/** The service's migrations: `migrations/` beside `src/` (and beside `dist/` once built). */
-export const migrationsDirectory: URL = new URL("../../../migrations/", import.meta.url);
+/**
+ * The service's migrations: `migrations/` in the service's root, the nearest
+ * directory above this module with a `package.json` (beside `src/`, and
+ * beside `dist/` once bundled, wherever the bundler put this code).
+ */
+export const migrationsDirectory: URL = new URL("migrations/", packageRootOf(import.meta.url));
+
+function packageRootOf(moduleUrl: string): URL {
+  for (let dir = new URL(".", moduleUrl); ; ) {
+    if (existsSync(new URL("package.json", dir))) return dir;
+    const parent = new URL("..", dir);
+    if (parent.href === dir.href) throw new Error(`no package.json above ${moduleUrl}`);
+    dir = parent;
+  }
+}
 
 /** What {@link openDatabase} needs besides the settings. */
 export interface OpenDatabaseOptions {

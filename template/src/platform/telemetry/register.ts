@@ -1,6 +1,6 @@
 /**
  * The tracing preload: `node --import ./src/platform/telemetry/register.ts src/main.ts`
- * (`dist/platform/telemetry/register.js` when built). It must run before the
+ * (`dist/register.js` when built, scripts/bundle.ts). It must run before the
  * service is imported: with ESM, only modules loaded after the loader hook
  * is registered can be patched (`import express` is; a `--require` preload
  * would leave it unpatched).
