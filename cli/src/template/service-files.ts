@@ -35,18 +35,17 @@ export function transformPackageJson(
   for (const [key, value] of Object.entries(pkg)) {
     if (!(key in service)) service[key] = value;
   }
-  // Install scripts the service's toolchain needs: the pinned Node binary, buf's binary and
-  // protobufjs (OTLP). npm honours allowScripts only in a root package.json, so it is added here.
+  // Install scripts of the service's toolchain: the pinned Node binary and buf's binary need
+  // theirs; esbuild's only swaps in the path of its native binary and it works without it (as in
+  // the image build, `npm ci --ignore-scripts`). npm honours allowScripts only in a root
+  // package.json, so the decisions are written here.
   const dev = service.devDependencies ?? {};
-  service.allowScripts = Object.fromEntries(
-    [
-      ["node", "node" in dev],
-      ["@bufbuild/buf", "@bufbuild/buf" in dev],
-      ["protobufjs", true],
-    ]
-      .filter(([, wanted]) => wanted === true)
-      .map(([name]) => [name, true]),
-  );
+  const decisions: readonly (readonly [string, boolean])[] = [
+    ["node", true],
+    ["@bufbuild/buf", true],
+    ["esbuild", false],
+  ];
+  service.allowScripts = Object.fromEntries(decisions.filter(([name]) => name in dev));
   return `${JSON.stringify(service, null, 2)}\n`;
 }
 
