@@ -20,8 +20,8 @@ const TEMPLATE = path.join(ROOT, "template");
 /** Build tools the template's `build` script uses but that the monorepo installs at the root. */
 export const BUILD_TOOLS = ["typescript", "@types/node"] as const;
 
-/** Development tools of the template itself that its `build` script runs (the bundler). */
-export const TEMPLATE_BUILD_TOOLS = ["esbuild"] as const;
+/** Development tools the image's build keeps: the build tools above and the template's bundler. */
+const KEPT_TOOLS: ReadonlySet<string> = new Set([...BUILD_TOOLS, "esbuild"]);
 
 /** Files of the template, besides src/, that the Dockerfile needs or that describe the build. */
 const FILES = [
@@ -52,10 +52,7 @@ interface PackageLock {
 export function standalonePackageJson(template: PackageJson, root: PackageJson): PackageJson {
   const devDependencies = Object.fromEntries(
     Object.entries(template.devDependencies ?? {}).filter(
-      ([name]) =>
-        name.startsWith("@types/") ||
-        (BUILD_TOOLS as readonly string[]).includes(name) ||
-        (TEMPLATE_BUILD_TOOLS as readonly string[]).includes(name),
+      ([name]) => name.startsWith("@types/") || KEPT_TOOLS.has(name),
     ),
   );
   for (const tool of BUILD_TOOLS) {

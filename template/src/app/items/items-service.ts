@@ -61,8 +61,6 @@ export function createItemsService(options: ItemsServiceOptions): ItemsService {
   const now = options.now ?? (() => new Date());
   const newId = options.newId ?? randomUUID;
 
-  const requireId = parseItemId;
-
   return {
     async create(input) {
       const data = parseInput(createItemInput, input);
@@ -72,7 +70,7 @@ export function createItemsService(options: ItemsServiceOptions): ItemsService {
       return item;
     },
     async get(id) {
-      const item = await repository.get(requireId(id));
+      const item = await repository.get(parseItemId(id));
       if (item === undefined) throw notFound(id);
       return item;
     },
@@ -90,12 +88,12 @@ export function createItemsService(options: ItemsServiceOptions): ItemsService {
       };
     },
     async update(id, input) {
-      const key = requireId(id);
+      const key = parseItemId(id);
       const { version, ...changes } = parseInput(updateItemInput, input);
       return unwrap(await repository.update(key, version, changes, now()), id);
     },
     async delete(id, version) {
-      const key = requireId(id);
+      const key = parseItemId(id);
       const expected = version === undefined || version === 0 ? undefined : version;
       unwrap(await repository.delete(key, expected), id);
     },
