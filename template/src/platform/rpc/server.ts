@@ -5,7 +5,6 @@ import {
   createContextValues,
   type Interceptor,
 } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import {
   type ClientIpResolver,
@@ -26,6 +25,7 @@ import {
   requestIdInterceptor,
   rpcSystemOf,
 } from "./interceptors.ts";
+import { createNodeAdapter } from "./node-adapter.ts";
 import { tracingInterceptor } from "./tracing-interceptor.ts";
 
 /** Options of {@link createRpcHandler}. */
@@ -51,17 +51,11 @@ export interface RpcHandlerOptions {
  * Messages over `readMaxBytes` fail with resource_exhausted.
  */
 export function createRpcHandler(options: RpcHandlerOptions): NodeHandler {
-  const calls = new WeakMap<object, { requestId: string; log: { logged: boolean } }>();
-  const handler = connectNodeAdapter({
+  const adapter = createNodeAdapter({
     routes: options.routes,
     readMaxBytes: options.readMaxBytes,
     writeMaxBytes: options.writeMaxBytes,
     maxTimeoutMs: options.maxTimeoutMs,
-    contextValues: (req) =>
-      createContextValues()
-        .set(clientIpKey, options.clientIp(req))
-        .set(requestIdKey, calls.get(req)?.requestId ?? "")
-        .set(callLogKey, calls.get(req)?.log ?? { logged: false }),
     interceptors: [
       requestIdInterceptor(options.logger),
       // Only when the tracing preload registered an SDK (tracing on).
@@ -71,13 +65,14 @@ export function createRpcHandler(options: RpcHandlerOptions): NodeHandler {
       rateLimitInterceptor(options.rateLimiter, options.metrics),
       ...(options.interceptors ?? []),
     ],
-  }) as NodeHandler;
+    onError: (error, procedure) =>
+      options.logger.warn({ err: error, procedure }, "rpc response not completed"),
+  });
   return (req, res) => {
     // Decided before the Connect runtime runs, so that the errors it raises
     // itself (a malformed body, a message over the limit) carry the id too.
     const requestId = requestIdFrom(req.headers[requestIdHeader]);
     const log = { logged: false };
-    calls.set(req, { requestId, log });
     res.setHeader(requestIdHeader, requestId);
     const start = performance.now();
     const lastChunk = watchGrpcWebTrailer(req, res);
@@ -87,7 +82,14 @@ export function createRpcHandler(options: RpcHandlerOptions): NodeHandler {
       }
     });
     if ("stream" in req) releaseWhenAnswered(req);
-    handler(req, res);
+    adapter(
+      req,
+      res,
+      createContextValues()
+        .set(clientIpKey, options.clientIp(req))
+        .set(requestIdKey, requestId)
+        .set(callLogKey, log),
+    );
   };
 }
 
