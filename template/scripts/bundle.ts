@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
-import { build } from "esbuild";
+import { isBuiltin } from "node:module";
+import { build, type Plugin } from "esbuild";
 
 /**
  * `npm run build` (after the type check): bundles the service into `dist/`
@@ -23,6 +24,31 @@ const external = [
   "@opentelemetry/instrumentation/hook.mjs",
 ];
 
+/**
+ * Node's own modules are loaded with require(), not import: an ESM import of
+ * a built-in makes Node build its module facade, which reads every export —
+ * and `node:http`'s WebSocket, CloseEvent and MessageEvent are getters that
+ * load undici, ~40 ms of start-up for a service that may never touch them.
+ * require() hands over the exports object as it is. (The tracing hooks patch
+ * built-ins on both paths.)
+ */
+const builtinsViaRequire: Plugin = {
+  name: "builtins-via-require",
+  setup(bundler) {
+    bundler.onResolve({ filter: /^[a-z0-9_:/]+$/ }, (args) =>
+      // Static imports only: a dynamic import() of a CommonJS module would
+      // become a chunk with a default export alone.
+      args.kind === "import-statement" && isBuiltin(args.path)
+        ? { path: args.path, namespace: "builtin" }
+        : undefined,
+    );
+    bundler.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+  },
+};
+
 const outdir = new URL("../dist/", import.meta.url).pathname;
 rmSync(outdir, { recursive: true, force: true });
 await build({
@@ -39,6 +65,7 @@ await build({
   platform: "node",
   target: "node24",
   external,
+  plugins: [builtinsViaRequire],
   sourcemap: "linked",
   // CommonJS dependencies (pg, ioredis...) call require() for Node's own modules.
   banner: {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -42,6 +42,21 @@ describe("the production build", () => {
       ].sort(),
     );
     expect(files.some((file) => file.endsWith(".ts"))).toBe(false);
+  });
+
+  it("when the service is bundled then Node's built-ins are required, not imported (no module facades at start-up)", () => {
+    const files = readdirSync(distDir, { recursive: true })
+      .map(String)
+      .filter((file) => file.endsWith(".js"));
+    const imported = new Set<string>();
+    for (const file of files) {
+      const code = readFileSync(join(distDir, file), "utf8");
+      for (const match of code.matchAll(/^import .* from "(node:[^"]+|[a-z0-9_/]+)";$/gm)) {
+        imported.add(match[1] ?? "");
+      }
+    }
+    // (The banner's import of node:module shares its line with the require it defines.)
+    expect([...imported]).toEqual([]);
   });
 
   // lumi:begin embedded
