@@ -28,8 +28,9 @@ export interface NodeAdapterOptions extends ConnectRouterOptions {
   /** Mounts the services. */
   readonly routes: (router: ConnectRouter) => void;
   /**
-   * Called when a call failed after its response started (the client went
-   * away mid-write, say); a cancelled call is not reported.
+   * Called with the procedure's path when a call failed outside the
+   * protocol's own error answers (a failed write, a failure before the first
+   * byte, which is answered 500); a cancelled call is not reported.
    */
   readonly onError: (error: unknown, procedure: string) => void;
 }
@@ -40,8 +41,8 @@ export type NodeAdapter = (req: NodeRequest, res: NodeResponse, values?: Context
 /**
  * The Node.js side of the Connect runtime: routes a request to the
  * procedure's universal handler and writes its response, as connect-node's
- * `connectNodeAdapter` does, with three differences that matter on every
- * call:
+ * `connectNodeAdapter` does, with these differences, most of which matter
+ * on every call:
  *
  * - the call's abort signal fires only when the client goes away before the
  *   response is complete (with `canceled`), not on every normal close — an
@@ -49,6 +50,7 @@ export type NodeAdapter = (req: NodeRequest, res: NodeResponse, values?: Context
  *   ~10% of a unary call's CPU time;
  * - the request stream itself is the body (no wrapping generator), and the
  *   URL is put together without parsing and re-serialising it;
+ * - a unary answer is written with one `writeHead` and one `end`;
  * - a request without an authority (HTTP/1.0 without Host) or with one that
  *   makes no URL is answered 400 instead of throwing from the listener, and a
  *   failed call is reported to `onError` instead of the console.
@@ -77,7 +79,6 @@ export function createNodeAdapter(options: NodeAdapterOptions): NodeAdapter {
       answerEmpty(res, 400);
       return;
     }
-    const procedure = `/${handler.service.typeName}/${handler.method.name}`;
     const write =
       handler.method.methodKind === "unary" ? writeUnary : universalResponseToNodeResponse;
     handler(universalRequest(req, res, url, values))
@@ -86,7 +87,8 @@ export function createNodeAdapter(options: NodeAdapterOptions): NodeAdapter {
         // A failure before the first byte still gets an answer.
         if (!res.headersSent && !res.destroyed) answerEmpty(res, 500);
         const code = ConnectError.from(error).code;
-        if (code !== Code.Canceled && code !== Code.Aborted) options.onError(error, procedure);
+        if (code !== Code.Canceled && code !== Code.Aborted)
+          options.onError(error, handler.requestPath);
       });
   };
 }
@@ -164,15 +166,17 @@ function webHeaders(headers: NodeRequest["headers"]): Headers {
 async function writeUnary(uRes: UniversalServerResponse, res: NodeResponse): Promise<void> {
   const chunks: Uint8Array[] = [];
   if (uRes.body !== undefined) for await (const chunk of uRes.body) chunks.push(chunk);
-  (res as http.ServerResponse).writeHead(uRes.status, nodeHeaders(uRes.header));
-  if (uRes.trailer !== undefined) res.addTrailers(nodeHeaders(uRes.trailer) ?? {});
+  (res as http.ServerResponse).writeHead(
+    uRes.status,
+    uRes.header === undefined ? undefined : nodeHeaders(uRes.header),
+  );
+  if (uRes.trailer !== undefined) res.addTrailers(nodeHeaders(uRes.trailer));
   const [only] = chunks;
   res.end(chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks));
 }
 
 /** Web headers as Node.js headers (set-cookie, and only it, may repeat). */
-function nodeHeaders(header: Headers | undefined): http.OutgoingHttpHeaders | undefined {
-  if (header === undefined) return undefined;
+function nodeHeaders(header: Headers): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = Object.create(null);
   for (const [name, value] of header) {
     const existing = out[name];
